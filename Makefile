@@ -1,0 +1,37 @@
+# Every target sets up .venv itself: a fresh clone needs only python3 (>= 3.11) and make.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+REPORTS ?= reports
+
+.PHONY: setup run test lint lab bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	# a kernelspec that points at this venv, so papermill never runs another Python
+	$(PY) -m ipykernel install --sys-prefix --name smallcaps --display-name "Python (smallcaps)" >/dev/null
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m smallcaps run --all --out $(REPORTS)
+
+test: $(STAMP)
+	$(PY) -m ruff check lib tests benchmarks
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check lib tests benchmarks
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(REPORTS) .pytest_cache

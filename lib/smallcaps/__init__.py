@@ -1,0 +1,65 @@
+"""smallcaps: a research kit for US small-cap markets.
+
+Submodules are imported lazily so that ``import smallcaps`` stays fast: the heavy
+libraries (statsmodels, scipy, mplfinance, papermill) load only when a function
+that needs them is first used.
+
+>>> import smallcaps as sc
+>>> rut = sc.data.load("RUT", start="2018-01-01")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "data",
+    "demo",
+    "technicals",
+    "relative",
+    "regimes",
+    "sentiment",
+    "stats",
+    "charts",
+    "widgets",
+    "briefing",
+    "runner",
+    "params",
+}
+
+__all__ = sorted(_SUBMODULES | {"run", "__version__"})
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import (  # noqa: F401
+        briefing,
+        charts,
+        data,
+        demo,
+        params,
+        regimes,
+        relative,
+        runner,
+        sentiment,
+        stats,
+        technicals,
+        widgets,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    if name == "run":
+        from .runner import run
+
+        return run
+    raise AttributeError(f"module 'smallcaps' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

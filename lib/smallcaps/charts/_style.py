@@ -1,0 +1,105 @@
+"""The kit's plot style and the provenance footer every figure carries.
+
+Every chart function in :mod:`smallcaps.charts` ends with :func:`finish`, which
+writes under the figure where its data came from (source, as-of, parameters) and,
+when any input is synthetic, stamps "SYNTHETIC DEMO DATA" across it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..data.provenance import SYNTHETIC_LABEL, is_synthetic, provenance
+
+# matplotlib >= 3.11 logs "findfont: Failed to find font weight medium" for styles that
+# ask for weights DejaVu lacks; the kit uses only normal/bold, and keeps the log quiet.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+
+COLORS = {
+    "price": "#1f3b5c",
+    "up": "#2e7d32",
+    "down": "#c62828",
+    "accent": "#ef6c00",
+    "muted": "#8a8f98",
+    "band": "#dce6f2",
+    "series": ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"],
+}
+
+RC: dict[str, Any] = {
+    "figure.figsize": (11, 5.5),
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "font.size": 10,
+    "font.weight": "normal",
+    "axes.titleweight": "bold",
+    "axes.labelweight": "normal",
+    "axes.titlesize": 12,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+}
+
+
+@contextlib.contextmanager
+def kit_style() -> Iterator[None]:
+    """Context manager applying the kit's matplotlib rcParams."""
+    import matplotlib as mpl
+
+    with mpl.rc_context(RC):
+        yield
+
+
+def mpf_style() -> Any:
+    """The kit style for mplfinance (weights that exist in DejaVu Sans)."""
+    import mplfinance as mpf
+
+    mc = mpf.make_marketcolors(up=COLORS["up"], down=COLORS["down"], inherit=True)
+    rc = {k: v for k, v in RC.items() if not k.startswith("figure.")}
+    return mpf.make_mpf_style(base_mpf_style="default", marketcolors=mc, rc=rc, gridstyle=":")
+
+
+def source_line(*objs: Any, params: Mapping[str, Any] | None = None) -> str:
+    """Provenance of each object that carries one, plus the parameters, as footer text."""
+    lines = []
+    seen = set()
+    for o in objs:
+        try:
+            text = provenance(o).describe()
+        except ValueError:
+            continue
+        if text not in seen:
+            seen.add(text)
+            lines.append(text)
+    if params:
+        lines.append("parameters: " + ", ".join(f"{k}={v}" for k, v in params.items()))
+    return "\n".join(lines)
+
+
+def finish(fig: Any, *objs: Any, params: Mapping[str, Any] | None = None, synthetic: bool = False) -> Any:
+    """Stamp provenance (and a synthetic-data label when needed) on ``fig``; return it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    *objs : the pandas objects plotted; those with provenance are listed.
+    params : parameters that shaped the figure (windows, thresholds...).
+    synthetic : force the synthetic label (for data made in a test or notebook).
+    """
+    text = source_line(*objs, params=params)
+    if text:
+        n = text.count("\n") + 1
+        fig.text(0.01, 0.005, text, fontsize=7, color=COLORS["muted"], ha="left", va="bottom",
+                 wrap=True)
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.08 + 0.025 * n))
+    if synthetic or is_synthetic(*objs):
+        fig.text(0.5, 0.5, SYNTHETIC_LABEL, fontsize=34, color="#c62828", alpha=0.25,
+                 ha="center", va="center", rotation=20, weight="bold")
+        fig.text(0.99, 0.99, SYNTHETIC_LABEL, fontsize=10, color="#c62828", ha="right",
+                 va="top", weight="bold")
+    fig._smallcaps_finished = True  # tests check that every chart went through finish()
+    return fig

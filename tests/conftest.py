@@ -1,0 +1,115 @@
+"""Shared test fixtures.
+
+- The real snapshot is found through ``SMALLCAPS_SNAPSHOT`` or ``../shared/data``
+  beside the checkout; tests that need it use the ``snapshot_dir`` fixture (or the
+  ``snapshot`` marker) and are skipped, with the reason, when it is absent.
+- The raw source samples come from ``SMALLCAPS_FIXTURES`` or ``../shared/fixtures/raw``.
+- Every test runs with a private, empty cache (``SMALLCAPS_CACHE``), so the suite
+  never reads or writes a user's cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def _find(env: str, fallback: Path) -> Path | None:
+    value = os.environ.get(env)
+    if value:
+        p = Path(value)
+        return p if p.is_dir() else None
+    return fallback if fallback.is_dir() else None
+
+
+SNAPSHOT = _find("SMALLCAPS_SNAPSHOT", ROOT.parent / "shared" / "data")
+FIXTURES = _find("SMALLCAPS_FIXTURES", ROOT.parent / "shared" / "fixtures" / "raw")
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+if SNAPSHOT is not None:
+    os.environ["SMALLCAPS_SNAPSHOT"] = str(SNAPSHOT)
+else:
+    os.environ.pop("SMALLCAPS_SNAPSHOT", None)
+os.environ.pop("SMALLCAPS_DEMO", None)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("SMALLCAPS_CACHE", str(cache))
+    yield cache
+
+
+@pytest.fixture(scope="session")
+def snapshot_dir() -> Path:
+    """The real data snapshot folder; skips the test when it is absent."""
+    if SNAPSHOT is None:
+        pytest.skip("real data snapshot not found (set SMALLCAPS_SNAPSHOT or put shared/ beside the checkout)")
+    return SNAPSHOT
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The raw source-format samples; skips the test when they are absent."""
+    if FIXTURES is None:
+        pytest.skip("raw source samples not found (set SMALLCAPS_FIXTURES or put shared/ beside the checkout)")
+    return FIXTURES
+
+
+def pytest_collection_modifyitems(config, items):
+    if SNAPSHOT is None:
+        skip = pytest.mark.skip(reason="real data snapshot not found (SMALLCAPS_SNAPSHOT / ../shared/data)")
+        for item in items:
+            if "snapshot" in item.keywords:
+                item.add_marker(skip)
+
+
+def kernel_name() -> str:
+    """The venv's own kernelspec when installed (make setup does), else python3."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return "smallcaps" if "smallcaps" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+@pytest.fixture
+def execute_notebook(tmp_path: Path):
+    """Execute ``notebooks/<name>`` headless with papermill; returns the executed notebook.
+
+    Usage: ``nb = execute_notebook("00_data_tour.ipynb", symbol="IWM")``.
+    A failing cell raises papermill's ``PapermillExecutionError``.
+    """
+    import nbformat
+    import papermill as pm
+
+    def run(name: str, **parameters):
+        out = tmp_path / f"out_{name}"
+        pm.execute_notebook(
+            str(NOTEBOOKS / name),
+            str(out),
+            parameters=parameters,
+            kernel_name=kernel_name(),
+            cwd=str(NOTEBOOKS),
+            progress_bar=False,
+        )
+        return nbformat.read(out, as_version=4)
+
+    return run
+
+
+def notebook_text(nb) -> str:
+    """All text outputs (stdout, text/plain, text/html) of an executed notebook."""
+    chunks: list[str] = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                chunks.append(out["text"])
+            data = out.get("data", {})
+            for key in ("text/plain", "text/html", "text/markdown"):
+                if key in data:
+                    chunks.append(data[key])
+    return "\n".join(chunks)
