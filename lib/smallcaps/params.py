@@ -119,7 +119,7 @@ def date(optional: bool = False) -> Validator:
     return validate
 
 
-def integer(min: int | None = None, max: int | None = None) -> Validator:  # noqa: A002
+def integer(min: int | None = None, max: int | None = None) -> Validator:
     """An int within [min, max] (bools are rejected)."""
 
     def validate(name: str, value: Any) -> int:
@@ -131,7 +131,7 @@ def integer(min: int | None = None, max: int | None = None) -> Validator:  # noq
     return validate
 
 
-def number(min: float | None = None, max: float | None = None) -> Validator:  # noqa: A002
+def number(min: float | None = None, max: float | None = None) -> Validator:
     """A float or int within [min, max]."""
 
     def validate(name: str, value: Any) -> float:
@@ -156,7 +156,7 @@ def choice(*choices: Any) -> Validator:
     return validate
 
 
-def int_list(min: int | None = None, max: int | None = None, min_len: int = 1) -> Validator:  # noqa: A002
+def int_list(min: int | None = None, max: int | None = None, min_len: int = 1) -> Validator:
     """A list of ints, each within [min, max]."""
 
     def validate(name: str, value: Any) -> list[int]:

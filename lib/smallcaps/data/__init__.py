@@ -1,0 +1,39 @@
+"""Data layer: catalog, snapshot reader, cache, validation, provenance, point in time.
+
+Public API::
+
+    sc.data.catalog()                       # the catalog as a DataFrame
+    sc.data.load("RUT", start="2018-01-01") # a validated frame with provenance
+    sc.data.provenance(df)                  # where it came from
+    sc.data.align_published(series, index)  # point-in-time alignment
+    sc.data.DataError                       # raised for bad or missing data
+"""
+
+from .cache import CacheCorrupt, cache_dir
+from .catalog import CATALOG, SeriesSpec, catalog, price_names, spec
+from .errors import DataError
+from .importer import import_csv, read_csv
+from .loader import available, load
+from .pointintime import align_published, published_dates
+from .provenance import SYNTHETIC_LABEL, Provenance, is_synthetic, provenance
+
+__all__ = [
+    "CATALOG",
+    "SYNTHETIC_LABEL",
+    "CacheCorrupt",
+    "DataError",
+    "Provenance",
+    "SeriesSpec",
+    "align_published",
+    "available",
+    "cache_dir",
+    "catalog",
+    "import_csv",
+    "is_synthetic",
+    "load",
+    "price_names",
+    "provenance",
+    "published_dates",
+    "read_csv",
+    "spec",
+]

@@ -1,0 +1,144 @@
+"""Read a snapshot folder (the layout of ``../shared/data``) into contract frames.
+
+Layout: ``market/SYMBOL.csv`` (Yahoo symbol names: GSPC.csv is SPX, IXIC.csv is
+COMPQ) with ``date,open,high,low,close,adj_close,volume``; ``sentiment/*.csv``;
+``macro/*.csv``; each folder with a PROVENANCE file. The kit reads a snapshot in
+place and never copies it into the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .catalog import PRICE_COLUMNS, SeriesSpec
+from .errors import DataError
+from .pointintime import published_dates
+from .provenance import Provenance, attach
+from .validation import check_columns, parse_dates, validate_prices, validate_series
+
+ENV_VAR = "SMALLCAPS_SNAPSHOT"
+_FIRST_DATA_LINE = 2  # header is line 1
+
+_NOTES = {
+    "RUT": ("index volume left empty (Yahoo's ^RUT volume is a copy of S&P 500 volume)",
+            "opens equal the previous close on many days before 2007"),
+    "NDX": ("no volume", "snapshot ends 2026-07-10, six weeks before the others"),
+    "VIX": ("no volume", "three rows fall on US market holidays (2026-05-25, 06-19, 07-03)"),
+    "IWM": ("close is split- but not dividend-adjusted; adj_close is total return",
+            "2022-11-21..2026-07-10 unadjusted prices derived from adjusted data (see PROVENANCE)"),
+    "QQQ": ("close is split- but not dividend-adjusted; adj_close is total return",),
+    "SPY": ("close is unadjusted; adj_close is total return",),
+}
+
+
+def snapshot_from_env() -> Path | None:
+    """The snapshot folder named by ``SMALLCAPS_SNAPSHOT``, if set.
+
+    Raises
+    ------
+    DataError
+        If the variable is set but does not name a folder.
+    """
+    value = os.environ.get(ENV_VAR)
+    if not value:
+        return None
+    p = Path(value).expanduser()
+    if not p.is_dir():
+        raise DataError(ENV_VAR, f"snapshot folder {value!r} does not exist")
+    return p
+
+
+def snapshot_file(folder: Path, spec: SeriesSpec) -> Path:
+    """Path of ``spec``'s file in ``folder`` (may not exist)."""
+    return Path(folder) / spec.snapshot_file
+
+
+def has_series(folder: Path, spec: SeriesSpec) -> bool:
+    return bool(spec.snapshot_file) and snapshot_file(folder, spec).is_file()
+
+
+def _read_text_csv(path: Path, name: str) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(name, f"cannot parse {path.name} as CSV: {exc}") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(name, f"{path.name} is empty") from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    return raw
+
+
+def read_prices_csv(path: Path, name: str) -> pd.DataFrame:
+    """Read and validate a price CSV (``date,open,high,low,close[,adj_close][,volume]``)."""
+    raw = _read_text_csv(path, name)
+    check_columns(list(raw.columns), name, ("date", "open", "high", "low", "close"),
+                  ("date", *PRICE_COLUMNS))
+    raw.index = parse_dates(raw.pop("date"), name, _FIRST_DATA_LINE)
+    return validate_prices(raw, name, _FIRST_DATA_LINE)
+
+
+def read_series_csv(path: Path, spec: SeriesSpec, contracts: str = "primary") -> pd.DataFrame:
+    """Read and validate a non-price CSV of the snapshot; adds the ``published`` column."""
+    name = spec.name
+    raw = _read_text_csv(path, name)
+    text_cols: tuple[str, ...] = ()
+    bool_cols: tuple[str, ...] = ()
+    unique = True
+    if spec.kind == "short_interest":
+        raw = raw.rename(columns={"settlement_date": "date"})
+        raw = raw.drop(columns=[c for c in ("symbol", "exchange", "source_commit") if c in raw])
+    elif spec.kind == "margin_debt":
+        raw = raw.drop(columns=[c for c in ("year_month",) if c in raw])
+    elif spec.kind == "cot":
+        raw = raw.drop(columns=[c for c in ("source_id",) if c in raw])
+        if "is_primary" not in raw.columns:
+            raw["is_primary"] = "True"
+        text_cols = ("market_and_exchange_name", "cftc_contract_market_code")
+        bool_cols = ("is_primary",)
+        unique = contracts != "all"
+    if "date" not in raw.columns:
+        raise DataError(name, "missing column(s) date", hint=f"columns found: {', '.join(raw.columns)}")
+    raw.index = parse_dates(raw.pop("date"), name, _FIRST_DATA_LINE)
+    if spec.kind == "cot" and contracts != "all":
+        primary = raw["is_primary"].str.strip().str.lower().isin(("true", "1"))
+        raw = raw[primary.to_numpy()]
+    elif spec.kind == "cot" and contracts not in ("all", "primary"):
+        raise DataError(name, f"contracts must be 'primary' or 'all', got {contracts!r}")
+    out = validate_series(raw, name, spec if spec.columns else None, text_cols, bool_cols,
+                          _FIRST_DATA_LINE, unique=unique)
+    out["published"] = published_dates(out.index, spec.release)
+    return out
+
+
+def read(folder: Path, spec: SeriesSpec, contracts: str = "primary") -> pd.DataFrame:
+    """Load one catalog series from a snapshot folder, validated, with provenance.
+
+    Raises
+    ------
+    DataError
+        If the folder has no file for the series, or the file breaks a rule.
+    """
+    folder = Path(folder)
+    if not has_series(folder, spec):
+        raise DataError(spec.name, f"not in snapshot {folder}",
+                        hint=f"expected file {spec.snapshot_file or '(none: import only)'}")
+    path = snapshot_file(folder, spec)
+    if spec.kind == "prices":
+        df = read_prices_csv(path, spec.name)
+    else:
+        df = read_series_csv(path, spec, contracts=contracts)
+    df.index.name = "date"
+    prov_file = next(iter(sorted(path.parent.glob("PROVENANCE*.md"))), None) or next(
+        iter(sorted(folder.glob("PROVENANCE*.md"))), None)
+    notes = _NOTES.get(spec.name, ())
+    if prov_file is not None:
+        notes = (*notes, f"provenance: {prov_file}")
+    prov = Provenance(
+        name=spec.name, source=spec.source, origin="snapshot", location=str(path),
+        retrieved=f"snapshot file dated {pd.Timestamp(path.stat().st_mtime, unit='s'):%Y-%m-%d}",
+        units=spec.units, frequency=spec.frequency, notes=notes,
+    )
+    return attach(df, prov)
