@@ -11,6 +11,7 @@ Public API::
 
 from .cache import CacheCorrupt, cache_dir
 from .catalog import CATALOG, SeriesSpec, catalog, price_names, spec
+from .coverage import coverage, gaps
 from .errors import DataError
 from .importer import import_csv, read_csv
 from .loader import available, load
@@ -28,6 +29,8 @@ __all__ = [
     "available",
     "cache_dir",
     "catalog",
+    "coverage",
+    "gaps",
     "import_csv",
     "is_synthetic",
     "load",

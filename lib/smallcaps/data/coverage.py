@@ -1,0 +1,70 @@
+"""Coverage of a series: first and last date, rows, and runs of missing observations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# expected calendar and how far (days) an observation may sit from its slot
+_CALENDARS = {
+    "daily": (None, 0, 3),  # business days; a run must be 3+ days (holidays are 1-2)
+    "weekly": ("7D", 3, 1),
+    "semi-monthly": ("SME", 5, 1),
+    "monthly": ("ME", 3, 1),
+}
+
+
+def gaps(index: pd.DatetimeIndex, frequency: str) -> pd.DataFrame:
+    """Runs of missing observations against the series' own calendar.
+
+    Parameters
+    ----------
+    index : dates of the observations.
+    frequency : "daily" (business days; runs shorter than 3 days, i.e. holidays,
+        are ignored), "weekly" (a slot every 7 days from the first date, filled
+        by any observation within 3 days, so holiday-shifted reports count),
+        "semi-monthly" or "monthly".
+
+    Returns
+    -------
+    DataFrame with columns ``first_missing``, ``last_missing``, ``missing`` (count
+    of slots), one row per run, in date order. Nothing is interpolated.
+    """
+    if frequency not in _CALENDARS:
+        raise ValueError(f"frequency {frequency!r} is not one of {', '.join(_CALENDARS)}")
+    idx = pd.DatetimeIndex(index).unique().sort_values()
+    cols = ["first_missing", "last_missing", "missing"]
+    if len(idx) < 2:
+        return pd.DataFrame(columns=cols)
+    freq, tol_days, min_run = _CALENDARS[frequency]
+    expected = pd.bdate_range(idx[0], idx[-1]) if freq is None else pd.date_range(idx[0], idx[-1], freq=freq)
+    pos = idx.searchsorted(expected)
+    before = idx[np.clip(pos - 1, 0, len(idx) - 1)]
+    after = idx[np.clip(pos, 0, len(idx) - 1)]
+    dist = np.minimum(np.abs((expected - before).days), np.abs((after - expected).days))
+    missing = dist > tol_days
+    if not missing.any():
+        return pd.DataFrame(columns=cols)
+    # label runs of consecutive missing slots
+    starts = missing & ~np.r_[False, missing[:-1]]
+    run_id = np.cumsum(starts)[missing]
+    slots = expected[missing]
+    out = (
+        pd.DataFrame({"slot": slots, "run": run_id})
+        .groupby("run")["slot"]
+        .agg(first_missing="min", last_missing="max", missing="count")
+        .reset_index(drop=True)
+    )
+    return out[out["missing"] >= min_run].reset_index(drop=True)
+
+
+def coverage(df: pd.DataFrame | pd.Series, frequency: str) -> dict:
+    """Summary of a loaded series: first, last, rows, number of gap runs and missing slots."""
+    g = gaps(df.index, frequency)
+    return {
+        "first": df.index[0].date().isoformat() if len(df) else None,
+        "last": df.index[-1].date().isoformat() if len(df) else None,
+        "rows": len(df),
+        "gap_runs": len(g),
+        "missing": int(g["missing"].sum()) if len(g) else 0,
+    }
