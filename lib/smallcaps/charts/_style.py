@@ -51,7 +51,14 @@ def kit_style() -> Iterator[None]:
     import matplotlib as mpl
 
     with mpl.rc_context(RC):
-        yield
+        try:
+            yield
+        finally:
+            interactive = mpl.rcParams["interactive"]
+    # The first figure resolves the backend inside the context; in Jupyter that turns
+    # interactive mode on, and restoring the old value would stop later figures from
+    # being shown inline.
+    mpl.rcParams["interactive"] = interactive
 
 
 def mpf_style() -> Any:
