@@ -1,0 +1,133 @@
+"""Build notebooks/00_data_tour.ipynb."""
+
+from pathlib import Path
+
+from _nb import code, md, parameters, save
+
+HERE = Path(__file__).resolve().parent
+
+cells = [
+    md("""
+# Data tour: what smallcaps knows, and where it came from
+
+Every series the kit can load, how much of it there is, the gaps in it, and where each
+number came from. The chart at the end shows a price series with its 50- and 200-day
+averages, computed on the full history before the window is cut.
+"""),
+    parameters("""
+symbol: str = "RUT"  # price series to chart (a catalog name)
+start: str = "2018-01-01"  # first date shown (ISO); empty = all history
+end: str = ""  # last date shown (ISO); empty = latest
+ma_windows: list = [50, 200]  # moving-average lengths in trading days
+"""),
+    code("""
+import pandas as pd
+import smallcaps as sc
+
+p = sc.params.check(
+    symbol=(symbol, sc.params.symbol()),
+    start=(start, sc.params.date(optional=True)),
+    end=(end, sc.params.date(optional=True)),
+    ma_windows=(ma_windows, sc.params.int_list(min=2, max=400)),
+    order=[("start", "end")],
+)
+pd.set_option("display.width", 140)
+""", slide="skip"),
+    md("""
+## The catalog
+
+Named series, their frequency and units, who publishes them, and the release rule used
+for point-in-time analysis (when each observation became public).
+"""),
+    code("""
+sc.data.catalog()[["kind", "frequency", "units", "source", "release"]]
+"""),
+    md("""
+## Coverage
+
+For each series: where it was loaded from, first and last date, rows, and runs of
+missing observations against its own calendar (business days for daily series,
+weekly slots for COT reports...). Nothing is interpolated. A series that cannot be
+loaded is listed as such.
+"""),
+    code("""
+rows, provenances, missing = [], {}, {}
+for name, spec in sc.data.CATALOG.items():
+    try:
+        df = sc.data.load(name)
+    except sc.data.DataError as exc:
+        rows.append({"series": name, "origin": "not loaded", "first": None, "last": None,
+                     "rows": 0, "gap runs": None, "missing": None})
+        missing[name] = str(exc)
+        continue
+    prov = sc.data.provenance(df)
+    cov = sc.data.coverage(df, spec.frequency)
+    rows.append({"series": name, "origin": prov.origin, "first": cov["first"], "last": cov["last"],
+                 "rows": cov["rows"], "gap runs": cov["gap_runs"], "missing": cov["missing"]})
+    provenances[name] = prov
+coverage = pd.DataFrame(rows).set_index("series")
+coverage
+"""),
+    code("""
+fig = sc.charts.coverage_bars(coverage)
+"""),
+    code("""
+for name, why in missing.items():
+    print(f"not loaded: {why}")
+"""),
+    md("""
+## Provenance
+
+Source, origin (snapshot, cache, download, import or synthetic demo), retrieval, range
+and the known quirks of each loaded series.
+"""),
+    code("""
+for name, prov in provenances.items():
+    print(prov.describe())
+    for note in prov.notes:
+        print("    note:", note)
+"""),
+    md("""
+## Gaps in detail
+
+The runs of missing observations of each series with any (daily series: runs of three
+or more business days, so ordinary holidays are not listed).
+"""),
+    code("""
+gap_tables = {}
+for name in provenances:
+    g = sc.data.gaps(sc.data.load(name).index, sc.data.spec(name).frequency)
+    if len(g):
+        gap_tables[name] = g
+if gap_tables:
+    display(pd.concat(gap_tables, names=["series", "run"]))
+else:
+    print("no gaps in any loaded series")
+"""),
+    md("""
+## Price and moving averages
+"""),
+    code("""
+prices = sc.data.load(p["symbol"])
+fig = sc.charts.price_with_averages(prices, windows=p["ma_windows"], start=p["start"], end=p["end"],
+                                    log=p["start"] is None)
+print(sc.data.provenance(prices).describe())
+"""),
+    md("""
+## What the data says
+"""),
+    code("""
+close = prices["close"]
+last_date = close.index[-1]
+lines = [f"{p['symbol']} closed at {close.iloc[-1]:,.2f} on {last_date:%Y-%m-%d}."]
+for w in p["ma_windows"]:
+    avg = close.rolling(w, min_periods=w).mean().iloc[-1]
+    if pd.notna(avg):
+        side = "above" if close.iloc[-1] > avg else "below"
+        lines.append(f"It is {abs(close.iloc[-1] / avg - 1):.1%} {side} its {w}-day average ({avg:,.2f}).")
+print("\\n".join(lines))
+print(sc.data.provenance(prices).describe())
+"""),
+]
+
+save(cells, HERE.parent / "00_data_tour.ipynb")
