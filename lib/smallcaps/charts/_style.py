@@ -70,6 +70,13 @@ def mpf_style() -> Any:
     return mpf.make_mpf_style(base_mpf_style="default", marketcolors=mc, rc=rc, gridstyle=":")
 
 
+def _fmt(value: Any) -> str:
+    """Dates as ISO days, everything else as str."""
+    if hasattr(value, "isoformat") and getattr(value, "hour", 0) == 0 and getattr(value, "minute", 0) == 0:
+        return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
+    return str(value)
+
+
 def source_line(*objs: Any, params: Mapping[str, Any] | None = None) -> str:
     """Provenance of each object that carries one, plus the parameters, as footer text."""
     lines = []
@@ -83,7 +90,7 @@ def source_line(*objs: Any, params: Mapping[str, Any] | None = None) -> str:
             seen.add(text)
             lines.append(text)
     if params:
-        lines.append("parameters: " + ", ".join(f"{k}={v}" for k, v in params.items()))
+        lines.append("parameters: " + ", ".join(f"{k}={_fmt(v)}" for k, v in params.items()))
     return "\n".join(lines)
 
 
