@@ -30,7 +30,12 @@ def _find(env: str, fallback: Path) -> Path | None:
 SNAPSHOT = _find("SMALLCAPS_SNAPSHOT", ROOT.parent / "shared" / "data")
 FIXTURES = _find("SMALLCAPS_FIXTURES", ROOT.parent / "shared" / "fixtures" / "raw")
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Figures made in the test process use Agg; kernels started by papermill must not
+# inherit MPLBACKEND, or they would not emit inline figures.
+os.environ.pop("MPLBACKEND", None)
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
 if SNAPSHOT is not None:
     os.environ["SMALLCAPS_SNAPSHOT"] = str(SNAPSHOT)
 else:

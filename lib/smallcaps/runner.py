@@ -70,8 +70,9 @@ def run(notebook: str | Path, parameters: dict[str, Any] | None = None,
     stem = _safe(nb_path.stem + (f"__{tag}" if tag else ""))
     executed = out / f"{stem}.ipynb"
     env_extra = _data_mode_env()
-    old = {k: os.environ.get(k) for k in env_extra}
+    old = {k: os.environ.get(k) for k in (*env_extra, "MPLBACKEND")}
     os.environ.update(env_extra)
+    os.environ.pop("MPLBACKEND", None)  # a kernel with MPLBACKEND=Agg shows no figures
     t0 = time.perf_counter()
     status, error = "ok", None
     try:

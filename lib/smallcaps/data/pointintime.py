@@ -54,10 +54,10 @@ def published_dates(index: pd.DatetimeIndex, release: str) -> pd.DatetimeIndex:
         out = idx + 8 * bday
     elif release == "cftc_cot":
         # Friday of the same week as the Tuesday reference date (or the next Friday)
-        out = idx + pd.to_timedelta((4 - idx.weekday) % 7, unit="D")
+        out = idx + pd.to_timedelta((4 - idx.day_of_week) % 7, unit="D")
     elif release == "nfib":
         first = (idx.to_period("M") + 1).to_timestamp(how="start")
-        first_tue = first + pd.to_timedelta((1 - first.weekday) % 7, unit="D")
+        first_tue = first + pd.to_timedelta((1 - first.day_of_week) % 7, unit="D")
         out = first_tue + pd.Timedelta(days=7)
     else:
         raise DataError(str(release), "unknown release rule", hint=f"use one of {RELEASE_RULES}")
