@@ -4,6 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 REPORTS ?= reports
+# Use the shared snapshot beside the checkout when there is one (CI has it); otherwise
+# the kit reads its cache, and falls back to synthetic demo data, labelled as such.
+SMALLCAPS_SNAPSHOT ?= $(wildcard $(abspath ../shared/data))
+export SMALLCAPS_SNAPSHOT
 
 .PHONY: setup run test lint lab bench clean
 
