@@ -135,6 +135,9 @@ def load(
         df = _snap.read(folder, sp, contracts=contracts)
     if df is None:
         df = _from_cache(name)
+        if df is not None and sp.kind == "cot" and contracts != "all" and "is_primary" in df:
+            # pulled COT caches keep every contract's rows; pick the primary one per week
+            df = attach(df[df["is_primary"].astype(bool).to_numpy()].copy(), provenance(df))
     if df is None and (demo if demo is not None else demo_enabled()):
         from .. import demo as demo_mod
 
