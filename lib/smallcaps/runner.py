@@ -257,8 +257,9 @@ def _scalar(p: NotebookParameter, kind: str, value: Any) -> Any:
             value = value.isoformat()
         if not isinstance(value, str):
             raise bad
-        _check_text(p, value)
-        return _check_date(p, value) if p.is_date else value
+        if p.is_date:  # the ISO pattern admits no path syntax
+            return _check_date(p, value)
+        return _check_text(p, value)
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -590,11 +591,43 @@ def _write_json(path: Path, data: Any) -> None:
 # --------------------------------------------------------------------------- execution
 
 
+def _in_fresh_context(fn, *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn`` in an empty :mod:`contextvars` context, closing the event loop it made.
+
+    nbclient runs its coroutines on jupyter_core's per-context event loop. Threads
+    that inherit a context (Dask workers in threads) would share one loop and
+    fail with "This event loop is already running"; an empty context gives each
+    run its own loop.
+    """
+    import contextvars
+
+    def call() -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            try:
+                from jupyter_core.utils import _loop
+
+                loop = _loop.get()
+                if loop is not None and not loop.is_running() and not loop.is_closed():
+                    loop.close()
+            except (ImportError, AttributeError):
+                pass
+
+    return contextvars.Context().run(call)
+
+
 def _execute(job: dict[str, Any]) -> RunResult:
     """Run one prepared job (module level so process pools and Dask can ship it)."""
+    import logging
+
     import papermill as pm
 
     from . import reports
+
+    # papermill's own parameters-cell parser warns on comments it cannot read; the kit
+    # reads the cell itself (notebook_params), so these warnings are noise
+    logging.getLogger("papermill.translators").setLevel(logging.ERROR)
 
     nb_path = Path(job["notebook"])
     out = Path(job["out_dir"])
@@ -614,7 +647,8 @@ def _execute(job: dict[str, Any]) -> RunResult:
     t0 = time.perf_counter()
     status, error, error_info = "ok", None, None
     try:
-        pm.execute_notebook(
+        _in_fresh_context(
+            pm.execute_notebook,
             str(nb_path), str(executed), parameters=job["parameters"], kernel_name=kernel,
             progress_bar=False, execution_timeout=job.get("timeout"),
             kernel_manager_class=_kernel_manager_class(env, str(nb_path.parent)),
@@ -658,7 +692,8 @@ def _execute(job: dict[str, Any]) -> RunResult:
         "export_errors": export_errors,
         "data": data,
         "synthetic": any(bool(d.get("synthetic")) for d in data),
-        "environment": {k: v for k, v in job["env"].items() if k.startswith("SMALLCAPS_")},
+        "environment": {k: v for k, v in {**os.environ, **job["env"]}.items()
+                        if k.startswith("SMALLCAPS_")},
         "versions": job["versions"],
         "git": job["git"],
         "host": {"platform": platform.platform(), "python": sys.executable},
