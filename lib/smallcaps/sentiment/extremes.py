@@ -98,8 +98,9 @@ def _default_min_periods(index: pd.DatetimeIndex, window: Window) -> int:
         return int(window)
     if len(index) < 2:
         return 2
-    step = pd.Series(index).diff().median()
-    expected = pd.Timedelta(window) / step if step and step > pd.Timedelta(0) else 2
+    # mean spacing, so business-day series count weekends (median would say 1 day)
+    step = (index[-1] - index[0]) / (len(index) - 1)
+    expected = pd.Timedelta(window) / step if step > pd.Timedelta(0) else 2
     return max(2, math.ceil(0.5 * float(expected)))
 
 
@@ -142,7 +143,8 @@ def percentile_rank(
     x : Series on an ascending DatetimeIndex.
     window : observations (int), calendar span (``"1092D"``) or None (all history to date).
     min_periods : fewest non-NaN values in the window for a score (default: the
-        window for an int, half the expected count for a calendar span, 2 for None).
+        window for an int; for a calendar span, half the count it holds at the
+        series' mean spacing; 2 for None).
     kind : one of :data:`PERCENTILE_KINDS`.
 
     Returns

@@ -53,8 +53,9 @@ def survey_metrics(
     ----------
     survey : monthly frame (DatetimeIndex of reference months), e.g. ``sc.data.load("nfib")``.
     column : the series, e.g. ``"optimism"``.
-    periods : months for the changes; a change is NaN when a month in between
-        is missing from the data (never bridged).
+    periods : months for the changes: ``x_t - x_{t-k}`` where ``t-k`` is the
+        calendar month ``k`` months earlier; NaN when that month is missing from
+        the data (never bridged to another month).
     lookback : percentile / z-score window: readings (int), calendar span
         (``"3650D"``) or None (all history to date).
     min_periods : fewest readings for a score.
@@ -80,9 +81,10 @@ def survey_metrics(
     for k in periods:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"periods: expected positive integers, got {k!r}")
-        prev = x.shift(k)
-        span = month_no - month_no.shift(k)
-        out[f"change_{k}"] = (x - prev).where(span == k)
+        # the reading of the month k months earlier, if the data has it (never bridged)
+        by_month = pd.Series(x.to_numpy(), index=month_no.to_numpy())
+        prev = by_month.reindex((month_no - k).to_numpy()).to_numpy()
+        out[f"change_{k}"] = x - prev
     out["percentile"] = percentile_rank(x, lookback, min_periods=min_periods)
     zmp = None if min_periods is None else max(2, int(min_periods))
     out["zscore"] = rolling_zscore(x, lookback, min_periods=zmp)
