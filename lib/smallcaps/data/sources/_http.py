@@ -334,3 +334,58 @@ def decode_text(content: bytes | str) -> str:
         except UnicodeDecodeError:
             continue
     return content.decode("latin-1")
+
+
+class CannedTransport:
+    """A transport that serves canned answers instead of the network.
+
+    For tests and offline replays of recorded files. ``routes`` maps a URL
+    substring to an answer; the first matching key wins. An answer is bytes or
+    str (status 200), an int (that status, empty body), a :class:`Response`, an
+    exception instance or class (raised), a callable ``url -> answer``, or a list
+    of answers served one per request (the last one repeats). URLs matching no
+    route raise a connection error, so nothing can leak to the network.
+
+    Attributes
+    ----------
+    calls : list of (url, headers, timeout) received.
+    """
+
+    def __init__(self, routes: Mapping[str, Any] | None = None) -> None:
+        self.routes = {k: (list(v) if isinstance(v, list) else v) for k, v in (routes or {}).items()}
+        self.calls: list[tuple[str, dict[str, str], float]] = []
+
+    def urls(self) -> list[str]:
+        return [c[0] for c in self.calls]
+
+    def __call__(self, url: str, headers: Mapping[str, str], timeout: float) -> Response:
+        self.calls.append((url, dict(headers), timeout))
+        for key, answer in self.routes.items():
+            if key in url:
+                if isinstance(answer, list):
+                    answer = answer.pop(0) if len(answer) > 1 else answer[0]
+                return self._serve(url, answer)
+        raise TransportConnectionError(f"offline: no route for {url}")
+
+    def _serve(self, url: str, answer: Any) -> Response:
+        if isinstance(answer, BaseException):
+            raise answer
+        if isinstance(answer, type) and issubclass(answer, BaseException):
+            raise answer(f"canned failure for {url}")
+        if isinstance(answer, Response):
+            return answer if answer.url else Response(url, answer.status, answer.content,
+                                                      answer.headers)
+        if isinstance(answer, int):
+            return Response(url, answer, b"")
+        if isinstance(answer, str):
+            return Response(url, 200, answer.encode())
+        if isinstance(answer, (bytes, bytearray)):
+            return Response(url, 200, bytes(answer))
+        if callable(answer):
+            return self._serve(url, answer(url))
+        raise TypeError(f"unsupported canned answer {type(answer).__name__}")
+
+
+def offline_transport() -> CannedTransport:
+    """A transport with no routes: every request fails like a dead network."""
+    return CannedTransport()

@@ -288,7 +288,7 @@ def _download(urls: list[str], report: str, codes: Sequence[str], series: str,
         try:
             parts.append(parse(resp.content, report, codes, series))
         except DataError as exc:
-            if exc.rule.startswith("no rows for contract"):
+            if exc.rule.startswith(("no rows for contract", "no data rows")):
                 continue  # that year's file does not carry these contracts
             raise
         used.append(url)

@@ -72,7 +72,7 @@ def parse_xlsx(content: bytes, name: str = "margin_debt", *, url: str = "") -> p
     _http.check_kind(content, "xlsx", sp.name)
     try:
         book = pd.read_excel(io.BytesIO(content), sheet_name=None, header=None, dtype=object,
-                             engine="openpyxl")
+                             engine="openpyxl", keep_default_na=False, na_values=[])
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise DataError(sp.name, f"cannot read the FINRA workbook ({type(exc).__name__}: {exc}); "
                                  "truncated or corrupt download?") from None
@@ -96,7 +96,8 @@ def parse_xlsx(content: bytes, name: str = "margin_debt", *, url: str = "") -> p
                         + "; ".join(repr(m) for m in missing) + " (renamed?)",
                         hint=f"columns found: {'; '.join(found)}")
     body = body[list(COLUMNS)].rename(columns=COLUMNS)
-    body = body[~body.isna().all(axis=1).to_numpy()]
+    blank = body.isna() | body.astype("string").apply(lambda c: c.str.strip() == "")
+    body = body[~blank.all(axis=1).to_numpy()]
     first_line = hdr + 2  # spreadsheet row of the first data row
     months = body.pop("date").astype("string").str.strip()
     bad = ~months.str.fullmatch(r"\d{4}-\d{2}").fillna(False)
