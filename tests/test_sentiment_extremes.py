@@ -174,3 +174,45 @@ def test_short_interest_events_are_never_before_publication():
     assert len(ev)
     assert (ev.index > ev["ref_date"] + pd.Timedelta(days=7)).all()  # ~8 business days later
     assert ev.index.isin(prices.index).all()
+
+
+def test_extreme_event_study_starts_at_publication_not_reference_date():
+    """A jump between the reference date and the release must not be captured."""
+    days = pd.bdate_range("2018-01-01", periods=800)
+    weekly = pd.date_range("2018-01-02", periods=150, freq="W-TUE")
+    rng = np.random.default_rng(4)
+    x = pd.Series(rng.normal(size=150), index=weekly)
+    spikes = [60, 100, 130]
+    x.iloc[spikes] = [8.0, 9.0, 10.0]
+    published = pd.Series(weekly + pd.Timedelta(days=3), index=weekly)  # Friday releases
+    # prices: flat, but up 10 % on the Wednesday after each spike's Tuesday (before release)
+    close = pd.Series(100.0, index=days)
+    for i in spikes:
+        jump_day = weekly[i] + pd.Timedelta(days=1)
+        close.loc[jump_day:] *= 1.10
+    prices = pd.DataFrame({"close": close})
+    ex = sc.sentiment.detect_extremes(x, window=50, high=99, low=1)
+    assert list(ex.events("high")) == list(weekly[spikes])
+    res = sc.sentiment.extreme_event_study(ex, prices, published, side="high", horizons=(5, 10))
+    s = res.summary()
+    assert s.loc[5, "n_events"] == 3
+    assert s.loc[5, "mean"] == pytest.approx(0.0, abs=1e-12)  # the jump was before the release
+    # dated at the reference date instead, the study would have seen the jumps
+    naive = sc.stats.event_study(ex.events("high"), prices, (5,), kind="simple")
+    assert naive.summary().loc[5, "mean"] == pytest.approx(0.10)
+    entries = res.to_frame().index
+    assert list(entries) == list(weekly[spikes] + pd.Timedelta(days=3))
+    table = sc.sentiment.event_table({("x", "high"): res})
+    assert list(table.index) == [("x", "high", 5), ("x", "high", 10)]
+    assert {"n_events", "mean", "baseline_mean", "p_value"} <= set(table.columns)
+
+
+def test_latest_readings_table():
+    x, _ = _planted_highs()
+    ex_hi = sc.sentiment.detect_extremes(x.iloc[:151], window=100, high=99, low=1, name="spiky")
+    ex_short = sc.sentiment.detect_extremes(x.iloc[:50], window=100, name="short")
+    t = sc.sentiment.latest_readings({"spiky": ex_hi, "short": ex_short})
+    assert t.loc["spiky", "reading"] == "high extreme"
+    assert t.loc["spiky", "date"] == x.index[150]
+    assert t.loc["short", "reading"] == "not scored"
+    assert t.loc["short", "last_data"] == x.index[49]

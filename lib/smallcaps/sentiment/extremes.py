@@ -18,7 +18,9 @@ event studies that must not use a number before its release.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,10 @@ __all__ = [
     "PERCENTILE_KINDS",
     "Extremes",
     "detect_extremes",
+    "event_table",
+    "extreme_event_study",
     "highest_since",
+    "latest_readings",
     "lowest_since",
     "percentile_rank",
     "published_events",
@@ -409,3 +414,89 @@ def published_events(
         "ref_date": dates[keep], "published": pub[keep],
     }, index=pd.DatetimeIndex(td[pos[keep]], name="trade_date"))  # fmt: skip
     return out[~out.index.duplicated(keep="first")]
+
+
+def extreme_event_study(
+    extremes: Extremes,
+    prices: pd.DataFrame | pd.Series,
+    published: pd.Series | None = None,
+    *,
+    side: str = "high",
+    horizons: Sequence[int] = (21, 63, 126),
+    kind: str = "simple",
+    column: str = "close",
+    **options: Any,
+) -> Any:
+    """Forward index returns after the onsets of extreme readings, dated by publication.
+
+    Each onset's reference date is moved to the first trading day on or after its
+    publication date (:func:`published_events`), and
+    :func:`smallcaps.stats.event_study` measures the forward returns from that
+    day's close against the returns after every day.
+
+    Parameters
+    ----------
+    extremes : from :func:`detect_extremes`.
+    prices : index prices (frame with ``column``, or a close Series).
+    published : publication date by reference date (the loaded frame's
+        ``published`` column); None when the readings were public on their own date.
+    side : "high", "low" or "both".
+    horizons : trading days ahead (21, 63, 126 are about 1, 3 and 6 months).
+    kind, column, **options : passed to ``event_study`` (``min_gap``, ``n_boot``...).
+
+    Returns
+    -------
+    smallcaps.stats.EventStudyResult
+    """
+    from ..stats import event_study
+
+    dates = extremes.events(side)
+    if published is None:
+        published = pd.Series(extremes.table.index, index=extremes.table.index)
+    trading = prices.index if isinstance(prices, (pd.Series, pd.DataFrame)) else prices
+    ev = published_events(dates, published, trading)
+    return event_study(ev.index, prices, tuple(horizons), kind=kind, column=column,
+                       name=f"{extremes.name}, {side} extreme", **options)
+
+
+def event_table(results: Mapping[Any, Any]) -> pd.DataFrame:
+    """Event-study summaries side by side.
+
+    Parameters
+    ----------
+    results : label (e.g. a ``(series, side)`` tuple) -> ``EventStudyResult``.
+
+    Returns
+    -------
+    DataFrame indexed by (label..., horizon) with ``n_events``, ``mean``,
+    ``baseline_mean``, ``difference``, ``hit_rate``, ``p_value`` and ``note``.
+    """
+    cols = ["n_events", "mean", "baseline_mean", "difference", "hit_rate", "p_value", "note"]
+    parts = {k: r.summary()[[c for c in cols if c in r.summary().columns]] for k, r in results.items()}
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, sort=False)
+
+
+def latest_readings(extremes: Mapping[str, Extremes]) -> pd.DataFrame:
+    """The latest reading of each series and where it stands against its history.
+
+    Returns
+    -------
+    DataFrame indexed by series: ``date`` (of the last scored reading), ``value``,
+    ``score``, ``reading`` ("high extreme", "low extreme", "normal", or "not
+    scored" when the history is too short), ``last_data`` (last date with data)
+    and ``high_onsets`` / ``low_onsets`` in the whole history.
+    """
+    rows = []
+    for label, ex in extremes.items():
+        last = ex.latest()
+        side = last["side"]
+        reading = ("not scored" if pd.isna(side) else
+                   {1.0: "high extreme", -1.0: "low extreme"}.get(float(side), "normal"))
+        valid = ex.table["value"].dropna()
+        rows.append({"series": label, "date": last["date"], "value": last["value"],
+                     "score": last["score"], "reading": reading,
+                     "last_data": valid.index[-1] if len(valid) else pd.NaT,
+                     "high_onsets": len(ex.events("high")), "low_onsets": len(ex.events("low"))})
+    return pd.DataFrame(rows).set_index("series")
