@@ -267,9 +267,18 @@ def pull_one(
     full: bool = False,
     now: pd.Timestamp | None = None,
     required: bool = True,
+    down: dict[str, str] | None = None,
 ) -> PullResult:
-    """Refresh one catalog series; never raises for a source failure (see :class:`PullResult`)."""
+    """Refresh one catalog series; never raises for a source failure (see :class:`PullResult`).
+
+    ``down`` maps source labels found unreachable earlier in the same run to the
+    reason; those sources are skipped (and sources found unreachable now are
+    added), so an offline pull does not wait on every series.
+    """
     from .sources import plan
+    from .sources._http import FetchError
+
+    down = {} if down is None else down
 
     sp = get_spec(name)
     now = pd.Timestamp.now(tz="UTC") if now is None else (
@@ -308,6 +317,9 @@ def pull_one(
 
     errors: list[str] = []
     for src in sources:
+        if src.label in down:
+            errors.append(f"{src.label}: skipped, unreachable earlier in this run")
+            continue
         fetch: Callable[..., pd.DataFrame] = src.fetcher()
         start = None
         if base is not None and src.incremental and not full:
@@ -316,7 +328,9 @@ def pull_one(
         try:
             new, notes = _fetch_and_merge(sp, fetch, src, base, start, full, now)
         except DataError as exc:
-            errors.append(f"{src.label}: {exc}")
+            errors.append(f"{src.label}: {_short(exc)}")
+            if isinstance(exc, FetchError) and exc.outage:
+                down[src.label] = exc.rule.split(":", 1)[-1].strip()[:80]
             continue
         prov = dataclasses.replace(provenance(new), notes=tuple(
             dict.fromkeys((*provenance(new).notes, *notes))))
@@ -324,7 +338,7 @@ def pull_one(
         try:
             cache.write(sp.name, final, provenance(final))
         except DataError as exc:
-            errors.append(f"{src.label}: download failed validation, cache kept: {exc}")
+            errors.append(f"{src.label}: download failed validation, cache kept: {_short(exc)}")
             continue
         res.new_rows = _new_keys(base, final, ("cftc_contract_market_code",)
                                  if sp.kind == "cot" else ())
@@ -334,6 +348,12 @@ def pull_one(
         res.age, res.usable = "", True
         res.warnings.extend(errors)  # earlier sources that failed
         res.warnings.extend(n for n in notes if not n.startswith("incremental"))
+        if src.adjusted_close:
+            res.warnings.append(
+                f"{src.label} closes are dividend-adjusted: " + (
+                    "rows were added only after checking they agree with the cache"
+                    if base is not None and not full else
+                    "close holds the adjusted close (not Yahoo's split-only close)"))
         return res
 
     res.warnings.extend(errors)
@@ -344,9 +364,15 @@ def pull_one(
         res.error = "every source failed"
     else:
         res.status, res.usable = "failed", False
-        res.error = "every source failed and nothing is cached" + (
-            f" (last error: {errors[-1]})" if errors else "")
+        res.error = "every source failed and nothing is cached (see the warnings)"
     return res
+
+
+def _short(exc: DataError) -> str:
+    """The error message without the leading series name (the summary already shows it)."""
+    msg = str(exc)
+    prefix = f"{exc.series}: "
+    return msg[len(prefix):] if msg.startswith(prefix) else msg
 
 
 def _fetch_and_merge(sp: SeriesSpec, fetch: Callable[..., pd.DataFrame], src: Any,
@@ -444,6 +470,7 @@ def pull(
     from .sources import plan
 
     results: list[PullResult] = []
+    down: dict[str, str] = {}
     bar = tqdm(wanted, desc="pull", unit="series", file=sys.stderr, disable=not progress,
                leave=False)
     for name in bar:
@@ -451,7 +478,7 @@ def pull(
         required = explicit or bool(plan(name))
         try:
             res = pull_one(name, max_age_hours=max_age_hours, force=force, full=full, now=now,
-                           required=required)
+                           required=required, down=down)
         except DataError as exc:  # e.g. cache unreadable in an unexpected way
             res = PullResult(name=name, status="failed", error=str(exc), required=required,
                              usable=cache.exists(name) or _snapshot_has(get_spec(name)))

@@ -34,6 +34,8 @@ from ..errors import DataError
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 4  # attempts = retries + 1
+# refused / unresolvable connections rarely heal within seconds: give up sooner
+CONNECT_RETRIES = 2
 DEFAULT_BACKOFF = 1.0
 MAX_BACKOFF = 60.0
 
@@ -53,13 +55,16 @@ class FetchError(DataError):
     url : the URL requested.
     status : the last HTTP status (None when no answer was received).
     attempts : how many requests were made.
+    outage : True when the source did not answer usefully at all (no connection,
+        timeouts, 429/5xx to the end): other requests to it will likely fail too.
     """
 
     def __init__(self, series: str, rule: str, *, url: str = "", status: int | None = None,
-                 attempts: int = 0, hint: str | None = None) -> None:
+                 attempts: int = 0, hint: str | None = None, outage: bool = False) -> None:
         self.url = url
         self.status = status
         self.attempts = attempts
+        self.outage = outage
         super().__init__(series, rule, hint=hint)
 
 
@@ -216,7 +221,8 @@ def get(
     expect : "csv", "xlsx", "zip" or "json": the body must look like that (an
         HTML page, e.g. an error or a login wall served with status 200, raises).
     timeout : seconds to wait for the server.
-    retries : how many times to retry after the first attempt.
+    retries : how many times to retry after the first attempt (connection
+        failures: at most :data:`CONNECT_RETRIES`).
     backoff, max_backoff : the exponential backoff (see the module docstring).
     headers : extra request headers (the user agent is always set).
     transport, sleep : override the installed transport / sleep for this call.
@@ -238,13 +244,17 @@ def get(
     delays = backoff_delays(retries, backoff, max_backoff)
     problem = ""
     status: int | None = None
-    for attempt in range(1, retries + 2):
+    connect_failures = 0
+    attempt = 0
+    while True:
+        attempt += 1
         retry_wait: float | None = None
         try:
             resp = send(full, hdrs, timeout)
         except (TransportTimeout, TimeoutError):
             problem = f"timed out after {timeout:g} s"
         except (TransportConnectionError, OSError) as exc:
+            connect_failures += 1
             problem = f"connection failed ({exc})"
         else:
             status = resp.status
@@ -266,10 +276,13 @@ def get(
                 raise FetchError(label, f"HTTP {resp.status} from {full}", url=full,
                                  status=resp.status, attempts=attempt,
                                  hint=_status_hint(resp.status))
-        if attempt <= retries:
-            wait(retry_wait if retry_wait is not None else delays[attempt - 1])
-    raise FetchError(label, f"download failed after {retries + 1} attempts: {problem} ({full})",
-                     url=full, status=status, attempts=retries + 1,
+        if attempt > retries or connect_failures > CONNECT_RETRIES:
+            break
+        wait(retry_wait if retry_wait is not None else delays[attempt - 1])
+    where = "" if full in problem else f" ({full})"
+    raise FetchError(label, f"download failed after {attempt} attempt(s): {problem}{where}",
+                     url=full, status=status, attempts=attempt,
+                     outage=not problem.startswith("truncated"),
                      hint="the source may be down or rate-limiting; try again later")
 
 

@@ -240,7 +240,7 @@ def fetch(name: str, start: str | pd.Timestamp | None = None,
         hist = _yf_history(ticker, s, e, timeout)
     except Exception as exc:  # yfinance raises many types (HTTP, JSON, its own)
         raise _http.FetchError(label, f"yfinance failed for {ticker}: {type(exc).__name__}: {exc}",
-                               url=f"yfinance:{ticker}") from None
+                               url=f"yfinance:{ticker}", outage=True) from None
     if hist is None or len(hist) == 0:
         raise _http.FetchError(label, f"yfinance returned no rows for {ticker}",
                                url=f"yfinance:{ticker}",
