@@ -154,3 +154,12 @@ def test_no_network_library_imported_by_sources():
                          env={"PYTHONPATH": str(ROOT / "lib"), "PATH": "/usr/bin:/bin"},
                          check=True)
     assert out.stdout.strip() == ""
+
+
+def test_connection_errors_are_summarised():
+    verbose = ("HTTPSConnectionPool(host='stooq.com', port=443): Max retries exceeded with url: "
+               "/q/d/l/?s=spy.us (Caused by NameResolutionError(\"Failed to resolve 'stooq.com'\"))")
+    assert _http._brief(verbose, "https://stooq.com/q/d/l/?s=spy.us") == \
+        "cannot resolve host stooq.com (no network or DNS)"
+    assert _http._brief("[Errno 111] Connection refused", "https://x.test/a") == \
+        "connection refused by x.test"

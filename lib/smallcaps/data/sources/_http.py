@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from ..errors import DataError
 
@@ -128,11 +128,26 @@ def requests_transport(session: Any = None) -> Transport:
         except (requests.exceptions.ConnectionError,
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
-            raise TransportConnectionError(str(exc)) from exc
+            raise TransportConnectionError(_brief(str(exc), url)) from exc
         return Response(url=r.url or url, status=r.status_code, content=content,
                         headers=dict(r.headers))
 
     return transport
+
+
+def _brief(message: str, url: str) -> str:
+    """A one-line reason from a verbose urllib3/requests connection error."""
+    host = urlsplit(url).hostname or url
+    low = message.lower()
+    if "failed to resolve" in low or "name or service not known" in low or "nameresolution" in low:
+        return f"cannot resolve host {host} (no network or DNS)"
+    if "connection refused" in low:
+        return f"connection refused by {host}"
+    if "connection reset" in low or "remotedisconnected" in low or "connection aborted" in low:
+        return f"connection to {host} dropped"
+    if "ssl" in low or "certificate" in low:
+        return f"TLS/SSL error talking to {host}: {message[:160]}"
+    return message[:200]
 
 
 _state: dict[str, Any] = {"transport": None, "sleep": time.sleep}

@@ -239,7 +239,7 @@ def fetch(name: str, start: str | pd.Timestamp | None = None,
     try:
         hist = _yf_history(ticker, s, e, timeout)
     except Exception as exc:  # yfinance raises many types (HTTP, JSON, its own)
-        raise _http.FetchError(label, f"yfinance failed for {ticker}: {type(exc).__name__}: {exc}",
+        raise _http.FetchError(label, f"yfinance failed for {ticker}: {type(exc).__name__}: {str(exc)[:160]}",
                                url=f"yfinance:{ticker}", outage=True) from None
     if hist is None or len(hist) == 0:
         raise _http.FetchError(label, f"yfinance returned no rows for {ticker}",
