@@ -133,3 +133,16 @@ def test_positioning_comparison_on_snapshot():
     # the line is broken (NaN) at the missing 2023 weeks, not drawn across them
     y = lines[0].get_ydata()
     assert np.isnan(np.asarray(y, dtype=float)).sum() >= 2
+
+
+def test_event_panels_skip_studies_without_events():
+    days = pd.bdate_range("2018-01-01", periods=400)
+    prices = _synthetic(pd.DataFrame({"close": np.linspace(100, 140, 400)}, index=days), "IDX")
+    with_events = sc.stats.event_study(days[[50, 150, 250]], prices, (10, 20), kind="simple")
+    without = sc.stats.event_study(pd.DatetimeIndex([]), prices, (10, 20), kind="simple")
+    fig = sc.charts.event_panels({("a", "high"): with_events, ("a", "low"): without}, sources=[prices])
+    assert fig._smallcaps_finished and len(fig.axes) == 1
+    assert "a / high (n=3)" in fig.axes[0].get_title()
+    assert SYNTHETIC_LABEL in _texts(fig)
+    with pytest.raises(ValueError, match="no study has any event"):
+        sc.charts.event_panels({"x": without})

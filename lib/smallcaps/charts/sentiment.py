@@ -4,7 +4,8 @@
 - :func:`positioning_comparison`: one measure for several futures markets;
 - :func:`short_interest_chart`: short interest (and days to cover) against price;
 - :func:`putcall_chart`: a put/call ratio with its extreme readings marked;
-- :func:`sentiment_heat_strip`: percentiles of several series month by month.
+- :func:`sentiment_heat_strip`: percentiles of several series month by month;
+- :func:`event_panels`: mean forward returns after extremes, one panel per study.
 
 Metrics are computed by :mod:`smallcaps.sentiment` on the full history and only
 sliced here, so scores at the left edge use the history before it. Missing
@@ -21,6 +22,7 @@ import pandas as pd
 from ._style import COLORS, finish, kit_style, source_line
 
 __all__ = [
+    "event_panels",
     "positioning_bars",
     "positioning_comparison",
     "putcall_chart",
@@ -334,3 +336,38 @@ def _edges(index: pd.DatetimeIndex) -> np.ndarray:
     idx = pd.DatetimeIndex(index)
     step = idx[1] - idx[0] if len(idx) > 1 else pd.Timedelta(days=30)
     return mdates.date2num(idx.insert(0, idx[0] - step).to_pydatetime())
+
+
+def event_panels(
+    results: Mapping[object, object],
+    *,
+    sources: Sequence[pd.DataFrame] = (),
+    title: str = "Index returns after extreme readings (dated by publication)",
+    max_panels: int = 4,
+):
+    """Event-study paths side by side: mean cumulative return after events vs all days.
+
+    Parameters
+    ----------
+    results : label -> ``EventStudyResult`` (e.g. from
+        :func:`smallcaps.sentiment.extreme_event_study`); studies without events
+        are skipped.
+    sources : the loaded frames (index prices, sentiment series) for the footer.
+    max_panels : at most this many panels, in the order given.
+    """
+    import matplotlib.pyplot as plt
+
+    keep = [(k, r) for k, r in results.items() if getattr(r, "n_events", 0) > 0][:max_panels]
+    if not keep:
+        raise ValueError("results: no study has any event to plot")
+    with kit_style():
+        fig, axes = plt.subplots(1, len(keep), figsize=(11, 4.2), squeeze=False, sharey=True)
+        for ax, (k, r) in zip(axes[0], keep, strict=True):
+            r.plot(ax=ax)
+            label = " / ".join(map(str, k)) if isinstance(k, tuple) else str(k)
+            ax.set_title(f"{label} (n={r.n_events})", fontsize=9)
+            ax.legend(fontsize=7, loc="upper left")
+            if ax is not axes[0][0]:
+                ax.set_ylabel("")
+        fig.suptitle(title, fontweight="bold")
+    return _finish(fig, *sources, params={"studies": len(keep)})

@@ -17,6 +17,7 @@ event studies that must not use a number before its release.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -315,6 +316,13 @@ class Extremes:
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
+
+    def between(self, start: Any = None, end: Any = None) -> Extremes:
+        """The same readings and scores restricted to ``[start, end]`` (scores are not
+        recomputed, so they still use the history before ``start``)."""
+        lo = None if start is None or start == "" else pd.Timestamp(start)
+        hi = None if end is None or end == "" else pd.Timestamp(end)
+        return dataclasses.replace(self, table=self.table.loc[lo:hi])
 
 
 def detect_extremes(

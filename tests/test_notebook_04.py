@@ -1,0 +1,47 @@
+"""Notebook 04 (sentiment and positioning) executes headless under papermill."""
+
+import pytest
+
+from conftest import notebook_text
+
+pytestmark = pytest.mark.notebook
+
+
+def _images(nb) -> int:
+    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_runs_with_defaults(execute_notebook, snapshot_dir):
+    nb = execute_notebook("04_sentiment_positioning.ipynb")
+    text = notebook_text(nb)
+    # coverage gaps are stated, never filled
+    assert "130 report weeks missing in 3 runs" in text
+    assert "2023-03-07" in text and "2025-12-30" in text
+    assert "Short interest covers only 2020-11-30 to 2021-06-30 (15 reports)" in text
+    assert "archive ends on 2019-10-04" in text
+    assert "NFIB" in text and "not loaded" in text
+    # the short-interest acceptance, checked inside the notebook too
+    assert "match the source's own change column on 14 of 14 reports" in text
+    # provenance under figures and tables
+    assert "cot:russell2000: CFTC Commitments of Traders" in text
+    assert "RUT: Yahoo Finance" in text
+    # the event study table and the closing summary
+    assert "forward simple returns of RUT" in text
+    assert "Leveraged funds in Russell 2000 futures were net" in text
+    assert _images(nb) >= 6
+
+
+def test_runs_for_qqq_and_nasdaq(execute_notebook, snapshot_dir):
+    nb = execute_notebook("04_sentiment_positioning.ipynb", symbol="QQQ", contract="nasdaq100")
+    text = notebook_text(nb)
+    assert "forward simple returns of NDX" in text
+    assert "QQQ short interest" in text
+    assert "Leveraged funds in Nasdaq-100 futures were net" in text
+    assert _images(nb) >= 6
+
+
+def test_rejects_bad_contract(execute_notebook, snapshot_dir):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match="parameter 'contract'"):
+        execute_notebook("04_sentiment_positioning.ipynb", contract="russell")
