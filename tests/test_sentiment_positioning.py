@@ -296,3 +296,27 @@ def test_positioning_metrics_scores_have_no_look_ahead(raw2025):
 
 def test_group_labels_cover_all_groups():
     assert set(pos.TFF_GROUPS) | set(pos.LEGACY_GROUPS) <= set(pos.GROUP_LABELS)
+
+
+def test_kit_parser_output_feeds_net_positions(fixtures_dir):
+    """The CFTC adapter's frames (TFF and legacy) go straight into the positioning tools."""
+    from smallcaps.data.sources import cftc
+
+    raw = _raw(fixtures_dir, LEGACY_2025)
+    r = raw[raw["CFTC Contract Market Code"].str.strip() == "13874A"].copy()
+    r.index = pd.to_datetime(r["As of Date in Form YYYY-MM-DD"])
+    r = r.sort_index()
+    legacy = cftc.parse_legacy((fixtures_dir / LEGACY_2025).read_bytes())
+    one = legacy[legacy["cftc_contract_market_code"] == "13874A"]
+    got = sc.sentiment.legacy_net_positions(one)
+    net = r["Noncommercial Positions-Long (All)"] - r["Noncommercial Positions-Short (All)"]
+    np.testing.assert_array_equal(got["noncommercial_net"].to_numpy(), net.to_numpy(dtype=float))
+    # several contracts with is_primary (what fetch_legacy returns): one row per week
+    marked = legacy.assign(is_primary=cftc.mark_primary(legacy).to_numpy())
+    prim = sc.sentiment.legacy_net_positions(marked)
+    assert prim.index.is_unique and set(prim["contract"]) == {"13874A"}  # the largest OI
+    tff = cftc.parse_tff((fixtures_dir / TFF_2025).read_bytes(), codes=["239742"])
+    mine = sc.sentiment.net_positions(tff)
+    hand = _tff_frame(_raw(fixtures_dir, TFF_2025), "239742")
+    np.testing.assert_array_equal(mine["asset_mgr_net"].to_numpy(),
+                                  (hand["asset_mgr_long"] - hand["asset_mgr_short"]).to_numpy())

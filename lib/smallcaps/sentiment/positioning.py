@@ -235,7 +235,10 @@ def legacy_net_positions(
         (``noncommercial_long``, ``commercial_short``, ``nonrept_long``,
         ``open_interest``...) or the CFTC headers ("Noncommercial Positions-Long
         (All)", "Open Interest (All)"...). If ``cftc_contract_market_code`` is
-        present the frame must hold a single contract.
+        present the frame must hold a single contract, unless an ``is_primary``
+        column picks one row per week (as ``sources.cftc.fetch_legacy`` returns).
+        The kit's parser (``smallcaps.data.sources.cftc.parse_legacy``) names
+        them ``noncomm_long``, ``comm_short``...: accepted too.
     groups : any of :data:`LEGACY_GROUPS`.
 
     Returns
@@ -255,7 +258,7 @@ def legacy_net_positions(
         raise DataError(name, f"missing legacy column(s) {', '.join(missing)}",
                         hint=f"columns present: {', '.join(map(str, legacy.columns[:20]))}")
     df = legacy.rename(columns={v: k for k, v in found.items()})
-    if "cftc_contract_market_code" in df.columns:
+    if "cftc_contract_market_code" in df.columns and "is_primary" not in df.columns:
         codes = df["cftc_contract_market_code"].astype(str).str.strip().unique()
         if len(codes) > 1:
             raise DataError(name, f"several contracts in one frame ({', '.join(codes)})",
