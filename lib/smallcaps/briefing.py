@@ -51,6 +51,7 @@ _NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d
 # window lengths ("50-day", "156 weeks") and index names ("Russell 2000") in the text
 # name what a fact is; they are not facts themselves
 _WINDOW = re.compile(r"\b\d+-day\b|\b\d+ weeks\b|Russell 2000|S&P 500|Nasdaq-100")
+_SENTIMENT_NAMES = ("margin_debt", "putcall", "nfib")
 _MARKETS = {"russell2000": "Russell 2000 E-mini", "sp500": "S&P 500 E-mini",
             "nasdaq100": "Nasdaq-100 E-mini"}
 
@@ -104,7 +105,7 @@ class Briefing:
     facts : key -> :class:`Fact`.
     sentences : the note, in order.
     missing : (fact, reason) for each fact left out.
-    provenance : one line per series used (``Provenance.describe()``).
+    sources : series name -> its provenance line (``Provenance.describe()``).
     """
 
     as_of: pd.Timestamp
@@ -112,7 +113,12 @@ class Briefing:
     facts: dict[str, Fact] = field(default_factory=dict)
     sentences: list[Sentence] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)
-    provenance: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def provenance(self) -> list[str]:
+        """One provenance line per series used."""
+        return list(self.sources.values())
 
     def __getitem__(self, key: str) -> Any:
         return self.facts[key].value
@@ -139,8 +145,15 @@ class Briefing:
         """One section's sentences with the table of their facts right below them."""
         if name not in TABLES:
             raise ValueError(f"section {name!r} is not one of {', '.join(TABLES)}")
+        if name in ("price", "levels"):
+            used = [self.symbol]
+        elif name == "relative":
+            used = [k for k in self.sources if ":" not in k and k not in _SENTIMENT_NAMES]
+        else:
+            used = [k for k in self.sources if ":" in k or k in _SENTIMENT_NAMES]
         return BriefingSection(name, [s for s in self.sentences if s.table == name],
-                               self.table(name))
+                               self.table(name), [self.sources[k] for k in used
+                                                  if k in self.sources])
 
     def missing_frame(self) -> pd.DataFrame:
         """The facts left out, with the reason."""
@@ -206,12 +219,14 @@ class BriefingSection:
     name: str
     sentences: list[Sentence]
     facts: pd.DataFrame
+    sources: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         lines = [f"{s.text} [{', '.join(s.facts)}]" for s in self.sentences]
         if not lines:
             lines = [f"(no {self.name} facts could be computed)"]
-        return "\n".join(lines) + "\n\n" + self.facts.to_string()
+        return ("\n".join(lines) + "\n\n" + self.facts.to_string() + "\n"
+                + "\n".join(f"source: {x}" for x in self.sources))
 
     def _repr_html_(self) -> str:
         items = "".join(
@@ -219,7 +234,9 @@ class BriefingSection:
             f"[{', '.join(_html.escape(k) for k in s.facts)}]</span></li>" for s in self.sentences)
         if not items:
             items = f"<li><i>no {_html.escape(self.name)} facts could be computed</i></li>"
-        return f"<ul>{items}</ul>{self.facts.to_html(escape=True)}"
+        src = "".join(f"<div style='color:#8a8f98;font-size:85%'>source: {_html.escape(x)}</div>"
+                      for x in self.sources)
+        return f"<ul>{items}</ul>{self.facts.to_html(escape=True)}{src}"
 
 
 def _md_table(df: pd.DataFrame) -> str:
@@ -289,7 +306,7 @@ class _Note:
                 ZeroDivisionError) as exc:
             self.b.facts = before[0]
             del self.b.sentences[before[1]:]
-            self.miss(what, f"{type(exc).__name__}: {exc}")
+            self.miss(what, str(exc) if type(exc) is ValueError else f"{type(exc).__name__}: {exc}")
 
 
 def _close(prices: pd.DataFrame, name: str) -> pd.Series:
@@ -651,6 +668,14 @@ def _sentiment_section(n: _Note, as_of: pd.Timestamp,
 # --------------------------------------------------------------------------- entry points
 
 
+def _source(b: Briefing, name: str, obj: Any) -> None:
+    prov = (getattr(obj, "attrs", None) or {}).get("provenance")
+    if prov:
+        from .data.provenance import Provenance
+
+        b.sources[name] = Provenance.from_dict(prov).describe()
+
+
 def build(prices: Mapping[str, pd.DataFrame], sentiment: Mapping[str, Any] | None = None, *,
           symbol: str | None = None, as_of: Any = None) -> Briefing:
     """The briefing from frames already cut at ``as_of`` (pure: nothing is loaded).
@@ -686,23 +711,15 @@ def build(prices: Mapping[str, pd.DataFrame], sentiment: Mapping[str, Any] | Non
         raise ValueError(f"{symbol}: no closes on or before {as_of_ts:%Y-%m-%d}")
     b = Briefing(as_of_ts, symbol)
     n = _Note(b)
-    for df in prices.values():
-        prov = (df.attrs or {}).get("provenance")
-        if prov:
-            from .data.provenance import Provenance
-
-            b.provenance.append(Provenance.from_dict(prov).describe())
+    for name, df in prices.items():
+        _source(b, name, df)
     last = _close(main, symbol).index[-1]
     week_start = (last - pd.Timedelta(days=last.weekday())).normalize()
     _price_section(n, symbol, main)
     _levels_section(n, symbol, main, week_start)
     _relative_section(n, symbol, main, {k: v for k, v in frames.items() if k != symbol})
-    for obj in (sentiment or {}).values():
-        prov = (getattr(obj, "attrs", None) or {}).get("provenance")
-        if prov:
-            from .data.provenance import Provenance
-
-            b.provenance.append(Provenance.from_dict(prov).describe())
+    for name, obj in (sentiment or {}).items():
+        _source(b, name, obj)
     _sentiment_section(n, as_of_ts, sentiment or {})
     return b
 

@@ -41,6 +41,7 @@ import difflib
 import hashlib
 import itertools
 import json
+import logging
 import math
 import os
 import platform
@@ -429,7 +430,7 @@ def _text(value: Any) -> str:
 
 
 def _slug(text: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9+=.-]+", "-", text)
+    s = re.sub(r"[^A-Za-z0-9_+=.-]+", "-", text)
     s = re.sub(r"\.{2,}", ".", s)
     s = re.sub(r"-{2,}", "-", s)
     return s.strip("-.")
@@ -438,7 +439,7 @@ def _slug(text: str) -> str:
 def run_name(notebook: str | Path, parameters: Mapping[str, Any] | None = None) -> str:
     """The sanitised file stem of a run: ``<notebook>__<name>-<value>_...``.
 
-    Only ``[A-Za-z0-9+=.-]`` survive (no separators, no ``..``, no leading dot);
+    Only ``[A-Za-z0-9_+=.-]`` survive (no separators, no ``..``, no leading dot);
     when sanitising lost information or the name is long, a short hash of the
     parameters keeps names of different runs apart.
     """
@@ -591,6 +592,17 @@ def _write_json(path: Path, data: Any) -> None:
 # --------------------------------------------------------------------------- execution
 
 
+class _DropUnknownParameter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Passed unknown parameter")
+
+
+def _quiet_unknown_parameter_warnings() -> None:
+    log = logging.getLogger("papermill")
+    if not any(isinstance(f, _DropUnknownParameter) for f in log.filters):
+        log.addFilter(_DropUnknownParameter())
+
+
 def _in_fresh_context(fn, *args: Any, **kwargs: Any) -> Any:
     """Call ``fn`` in an empty :mod:`contextvars` context, closing the event loop it made.
 
@@ -619,15 +631,14 @@ def _in_fresh_context(fn, *args: Any, **kwargs: Any) -> Any:
 
 def _execute(job: dict[str, Any]) -> RunResult:
     """Run one prepared job (module level so process pools and Dask can ship it)."""
-    import logging
-
     import papermill as pm
 
     from . import reports
 
-    # papermill's own parameters-cell parser warns on comments it cannot read; the kit
-    # reads the cell itself (notebook_params), so these warnings are noise
+    # papermill's own parameters-cell parser fails on some comments (a ';' in one) and then
+    # warns about "unknown" parameters; the kit has checked the names itself (notebook_params)
     logging.getLogger("papermill.translators").setLevel(logging.ERROR)
+    _quiet_unknown_parameter_warnings()
 
     nb_path = Path(job["notebook"])
     out = Path(job["out_dir"])

@@ -407,16 +407,17 @@ def _loader(as_of: str | None = None) -> Callable[[str], Any]:
 
 def price_explorer(symbol: str = "RUT", start: str = "", end: str = "",
                    windows: Sequence[int] = (50, 200), log: bool = False, *,
-                   symbols: Sequence[str] | None = None, show: bool = True,
-                   mode_: str | None = None) -> Explorer:
+                   symbols: Sequence[str] | None = None, as_of: str | None = None,
+                   show: bool = True, mode_: str | None = None) -> Explorer:
     """A close with moving averages: symbol, date range, windows, log scale.
 
     The averages are computed on the full history, then the chosen range is
-    shown (:func:`smallcaps.charts.price_with_averages`).
+    shown (:func:`smallcaps.charts.price_with_averages`). ``as_of`` loads only the
+    data known on that date (point in time).
     """
     from . import charts
 
-    load = _loader()
+    load = _loader(as_of)
 
     def draw(symbol: str, start: str, end: str, windows: list[int], log: bool) -> Any:
         if start and end and start >= end:

@@ -1,0 +1,60 @@
+"""The weekly briefing notebook executes headless and states the facts of its tables."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import NOTEBOOKS, notebook_text
+from smallcaps import runner
+from smallcaps.params import ParameterError
+
+pytestmark = pytest.mark.notebook
+NB = "05_weekly_briefing.ipynb"
+
+
+def _images(nb) -> int:
+    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_weekly_briefing_as_of_2025_05_23(execute_notebook, snapshot_dir):
+    nb = execute_notebook(NB, as_of="2025-05-23")
+    text = notebook_text(nb)
+    # the note states the close, the weekly change and the 50-day average...
+    assert "RUT closed at 2,039.85 on 2025-05-23, a weekly change of -3.5%" in text
+    assert "above its 50-day average (1,991.02)" in text
+    # ...and the tables below show the same numbers
+    assert ">2,039.85</td>" in text and ">1,991.02</td>" in text and ">-3.5%</td>" in text
+    # facts that cannot be computed are listed, not invented
+    assert "short interest" in text and "2021-06-30" in text
+    # the explorer draws its static figure under papermill (no widget views)
+    assert _images(nb) == 1
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                   for c in nb.cells for o in c.get("outputs", []))
+    assert "RUT: Yahoo Finance; snapshot" in text
+
+
+def test_runner_writes_notebook_html_and_manifest(tmp_path, snapshot_dir):
+    r = runner.run(NOTEBOOKS / NB, {"as_of": "2024-11-29", "symbols": "IWM,SPY"}, tmp_path,
+                   export=("html",))
+    assert r.ok, r.error
+    m = json.loads(r.manifest.read_text())
+    assert m["parameters"]["symbols"] == ["IWM", "SPY"]
+    loaded = {d["name"] for d in m["data"]}
+    assert {"IWM", "SPY", "margin_debt", "cot:russell2000"} <= loaded
+    assert all(d["as_of"] == "2024-11-29" for d in m["data"] if d["name"] in ("IWM", "SPY"))
+    html = r.html.read_text()
+    assert "IWM closed at" in html and "data:image/png;base64," in html
+
+
+def test_bad_parameters_fail_before_a_kernel(monkeypatch):
+    monkeypatch.setattr(runner, "_execute", lambda job: pytest.fail("kernel started"))
+    with pytest.raises(ParameterError, match="'contract'"):
+        runner.prepare(NOTEBOOKS / NB, {"contract": "russell"})
+    with pytest.raises(ParameterError, match="'as_of'.*not a valid date"):
+        runner.prepare(NOTEBOOKS / NB, {"as_of": "2025-02-30"})
+    with pytest.raises(ParameterError, match="'symbols'.*more than once"):
+        runner.prepare(NOTEBOOKS / NB, {"symbols": "RUT,SPX,RUT"})
+    with pytest.raises(ParameterError, match="did you mean 'as_of'"):
+        runner.prepare(NOTEBOOKS / NB, {"asof": "2025-05-23"})
