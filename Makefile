@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@# without a snapshot, refresh the cache from the public sources (skips fresh series;
+	@# offline it says so and the runner falls back to labelled demo data)
+	@if [ -z "$(SMALLCAPS_SNAPSHOT)" ]; then $(PY) -m smallcaps data pull || echo "smallcaps: data pull incomplete; using what is cached"; fi
 	$(PY) -m smallcaps run --all --out $(REPORTS)
 
 test: $(STAMP)

@@ -40,3 +40,12 @@ __all__ = [
     "read_csv",
     "spec",
 ]
+
+
+def __getattr__(name: str):
+    # the network-facing modules load only when used (requests, yfinance are heavy)
+    if name in ("pull", "sources"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
