@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from conftest import NOTEBOOKS, notebook_text
 from smallcaps import runner
 from smallcaps.params import ParameterError
+
+from conftest import NOTEBOOKS, notebook_text
 
 pytestmark = pytest.mark.notebook
 NB = "05_weekly_briefing.ipynb"
