@@ -43,7 +43,8 @@ def date_turning_points(
     candidate; when the value falls to ``peak * (1 - threshold)`` or below, the
     candidate high is a confirmed peak (and the search switches to a trough),
     and when it rises to ``trough * (1 + threshold)`` or above, the candidate
-    low is a confirmed trough. The last, unconfirmed candidate is not reported.
+    low is a confirmed trough. The last, unconfirmed candidate is not reported,
+    nor is a turn on the first observation (a sample boundary).
     With ``min_duration > 0``, a phase (peak to trough or trough to peak)
     shorter than that many periods is removed together with its end point,
     keeping the more extreme of the two turns it separated.
@@ -84,6 +85,9 @@ def date_turning_points(
         elif mode <= 0 and v[i] >= v[lo_i] * (1 + threshold) and (mode == -1 or lo_i < i):
             turns.append((lo_i, "trough", i))
             mode, hi_i = 1, i
+    # the first observation is a sample boundary, not a dated turn (the series
+    # may have been higher or lower before the data start)
+    turns = [t for t in turns if t[0] > 0]
     if min_duration > 0:
         changed = True
         while changed and len(turns) > 2:
