@@ -1,0 +1,101 @@
+"""Benchmark ``smallcaps run --all``: wall time per notebook and the kernel start-up share.
+
+Reference measured in the same run: papermill executing an empty one-cell notebook
+with the same kernel (kernel start-up + shutdown, the fixed cost of every run).
+Then every notebook in notebooks/ is run through the runner with its defaults, as
+``make run`` does, and the script prints, per notebook, the wall time, the
+execution and export parts, and the start-up share (reference / execution).
+Goal: the whole suite under 60 s on a 2-core machine.
+
+Usage::
+
+    python benchmarks/bench_run_all.py [--jobs N] [--export html,slides] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOAL_SECONDS = 60.0
+
+
+def kernel_startup(kernel: str, repeat: int) -> float:
+    """Median seconds for papermill to run an empty notebook (start, one cell, shut down)."""
+    import nbformat
+    import papermill as pm
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "empty.ipynb"
+        nbformat.write(new_notebook(cells=[new_code_cell("1")], metadata={"kernelspec": {
+            "name": "python3", "display_name": "Python 3", "language": "python"}}), str(src))
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            pm.execute_notebook(str(src), str(Path(tmp) / "out.ipynb"), kernel_name=kernel,
+                                progress_bar=False)
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--export", default="html,slides")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of the empty-notebook reference")
+    ap.add_argument("--out", type=Path, help="reports folder (default: a temporary one)")
+    args = ap.parse_args()
+
+    os.environ.setdefault("SMALLCAPS_SNAPSHOT", str(ROOT.parent / "shared" / "data"))
+    from smallcaps import runner
+
+    kernel = runner.kernel_name()
+    notebooks = runner.notebooks()
+    if not notebooks:
+        print("no notebooks to run")
+        return 1
+    t0 = time.perf_counter()
+    specs = [runner.prepare(nb) for nb in notebooks]
+    check_s = time.perf_counter() - t0
+    startup = kernel_startup(kernel, args.repeat)
+    export = tuple(e for e in args.export.split(",") if e)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = args.out or Path(tmp)
+        t0 = time.perf_counter()
+        batch = runner.run_batch(specs, out, jobs=args.jobs, export=export, progress=False)
+        wall = time.perf_counter() - t0
+        rows = []
+        for r in batch:
+            m = json.loads(r.manifest.read_text()) if r.manifest and r.manifest.is_file() else {}
+            exec_s = float(m.get("execution_seconds", r.seconds))
+            rows.append((r.notebook.name, r.status, r.seconds, exec_s, r.seconds - exec_s,
+                         startup / exec_s if exec_s else float("nan")))
+
+    print(f"kernel {kernel}; {len(specs)} notebooks; jobs={args.jobs}; export={','.join(export)}")
+    print(f"reference: empty notebook (kernel start-up + shutdown), median of {args.repeat}: "
+          f"{startup:.2f} s")
+    print(f"parameter checks of all notebooks (no kernel): {check_s * 1000:.0f} ms")
+    print(f"{'notebook':34} {'status':>6} {'wall s':>7} {'exec s':>7} {'export s':>8} "
+          f"{'start-up share':>14}")
+    for name, status, wall_s, exec_s, export_s, share in rows:
+        print(f"{name:34} {status:>6} {wall_s:7.2f} {exec_s:7.2f} {export_s:8.2f} {share:14.0%}")
+    serial = sum(r[2] for r in rows)
+    print(f"sum of per-notebook wall times: {serial:.1f} s; batch wall time: {wall:.1f} s "
+          f"(parallel speed-up {serial / wall:.2f}x)")
+    print(f"kernel start-up share of the suite: {startup * len(rows) / serial:.0%}")
+    print(f"batch wall time / goal {GOAL_SECONDS:.0f} s: {wall / GOAL_SECONDS:.2f} "
+          f"({'within' if wall <= GOAL_SECONDS else 'OVER'} goal)")
+    return 0 if batch.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
