@@ -130,7 +130,7 @@ if cot is not None:
     cols = ["net", "net_pct_oi", "long_chg", "short_chg", "cot_index", "zscore", "percentile"]
     print(f"{label} in {MARKETS[p['contract']]} futures, last 8 reports "
           f"(changes are week over week; COT index, z-score and percentile over {p['lookback']} weeks):")
-    display(pos[cols].tail(8))
+    display(pos.loc[: p["end"], cols].tail(8))
     print(sc.data.provenance(cot).describe())
 """),
     md("""
@@ -139,7 +139,8 @@ if cot is not None:
     code("""
 frames = {MARKETS[m]: df for m, df in cot_all.items() if df is not None}
 if frames:
-    display(sc.sentiment.latest_positioning(frames, groups=("lev_money", "asset_mgr", "dealer"),
+    upto = {k: df.loc[: p["end"]] for k, df in frames.items()}  # the latest report by `end`
+    display(sc.sentiment.latest_positioning(upto, groups=("lev_money", "asset_mgr", "dealer"),
                                             weeks=p["lookback"]))
     wide = sc.sentiment.compare_markets(frames, p["group"], "net_pct_oi", p["lookback"])
     fig = sc.charts.positioning_comparison(
@@ -158,7 +159,7 @@ and days to cover (shares short / average daily volume over 20 trading days).
 si_m = None
 if si is not None:
     si_m = sc.sentiment.short_interest_metrics(si, etf, periods=(1, 2, 4))
-    display(si_m.drop(columns=["published"]).tail(6))
+    display(si_m.drop(columns=["published"]).loc[: p["end"]].tail(6))
     chk = sc.sentiment.change_check(si)
     print(f"computed changes match the source's own change column on "
           f"{int(chk['match'].sum())} of {int(chk['match'].notna().sum())} reports")
@@ -222,7 +223,7 @@ if nfib is not None:
         extremes[name] = sc.sentiment.detect_extremes(nfib[col], window=window, high=p["high_pct"],
                                                       low=p["low_pct"], name=name)
         published[name] = nfib["published"]
-current = sc.sentiment.latest_readings(extremes)
+current = sc.sentiment.latest_readings({k: e.between(None, p["end"]) for k, e in extremes.items()})
 display(current)
 for d in (cot, si, pc, nfib):
     if d is not None:
@@ -273,6 +274,8 @@ if any(r.n_events for r in first.values()):
     code("""
 lines = []
 latest_price = index_px.index[-1] if index_px is not None else pd.Timestamp.today()
+if p["end"] is not None:
+    latest_price = min(latest_price, p["end"])
 for name, row in current.iterrows():
     if pd.isna(row["date"]):
         lines.append(f"- {name}: too little history to rank (last data {row['last_data']:%Y-%m-%d}).")
@@ -282,13 +285,14 @@ for name, row in current.iterrows():
     lines.append(f"- {name}: {row['value']:,.2f} on {row['date']:%Y-%m-%d}, percentile {row['score']:.0f} "
                  f"({row['reading']}){stale}.")
 if pos is not None:
-    last = pos.dropna(subset=["net"]).iloc[-1]
+    upto = pos.loc[: p["end"]].dropna(subset=["net"])
+    last = upto.iloc[-1]
     lines.append(f"- {label} in {MARKETS[p['contract']]} futures were net "
                  f"{'long' if last['net'] > 0 else 'short'} {abs(last['net']):,.0f} contracts "
-                 f"({last['net_pct_oi']:+.1f} % of open interest) on {pos.index[-1]:%Y-%m-%d}; "
+                 f"({last['net_pct_oi']:+.1f} % of open interest) on {upto.index[-1]:%Y-%m-%d}; "
                  f"week-over-week longs {last['long_chg']:+,.0f}, shorts {last['short_chg']:+,.0f}.")
-if si_m is not None:
-    last = si_m.iloc[-1]
+if si_m is not None and len(si_m.loc[: p["end"]]):
+    last = si_m.loc[: p["end"]].iloc[-1]
     if pd.isna(last["highest_since"]):
         since = "the highest in the data"
     elif pd.isna(last["lowest_since"]):
@@ -300,15 +304,17 @@ if si_m is not None:
     dtc = last.get("days_to_cover", float("nan"))
     dtc_text = "" if pd.isna(dtc) else f"; {dtc:.1f} days to cover"
     lines.append(f"- {p['symbol']} short interest: {last['shares_short'] / 1e6:,.1f} million shares on "
-                 f"{si_m.index[-1]:%Y-%m-%d} ({last['change_1_pct']:+.1f} % vs the prior report; "
+                 f"{last.name:%Y-%m-%d} ({last['change_1_pct']:+.1f} % vs the prior report; "
                  f"{since}{dtc_text}).")
 sig = events[(events["p_value"] < 0.05)] if len(events) else events
 if len(events):
-    lines.append(f"- Event study: {len(sig)} of {int(events['p_value'].notna().sum())} tested "
-                 f"(series, side, horizon) cells differ from all days at the 5 % level"
+    tested = int(events["p_value"].notna().sum())
+    lines.append(f"- Event study: {len(sig)} of {tested} tested (series, side, horizon) cells differ "
+                 f"from all days at the 5 % level"
                  + (": " + "; ".join(f"{a} {b} {h}d ({100 * r['difference']:+.1f} pp, n={int(r['n_events'])})"
                                      for (a, b, h), r in sig.iterrows()) if len(sig) else "")
-                 + ". With this many cells, one or two at 5 % are expected by chance alone.")
+                 + f". About {0.05 * tested:.1f} would be expected by chance alone, and cells that share "
+                 "a series overlap.")
 print("\\n".join(lines))
 """),
 ]
