@@ -45,3 +45,15 @@ def test_rejects_bad_contract(execute_notebook, snapshot_dir):
 
     with pytest.raises(pm.PapermillExecutionError, match="parameter 'contract'"):
         execute_notebook("04_sentiment_positioning.ipynb", contract="russell")
+
+
+def test_carries_on_without_sentiment_data(execute_notebook, monkeypatch):
+    """No snapshot, demo prices only: every sentiment series is reported as not loaded."""
+    monkeypatch.delenv("SMALLCAPS_SNAPSHOT", raising=False)
+    monkeypatch.setenv("SMALLCAPS_DEMO", "1")
+    nb = execute_notebook("04_sentiment_positioning.ipynb")
+    text = notebook_text(nb)
+    assert "NOT LOADED - cot:russell2000" in text
+    assert "NOT LOADED - putcall" in text
+    assert "No sentiment series could be loaded" in text
+    assert "SYNTHETIC DEMO DATA" in text

@@ -216,3 +216,8 @@ def test_latest_readings_table():
     assert t.loc["spiky", "date"] == x.index[150]
     assert t.loc["short", "reading"] == "not scored"
     assert t.loc["short", "last_data"] == x.index[49]
+
+
+def test_latest_readings_of_nothing_is_an_empty_table():
+    t = sc.sentiment.latest_readings({})
+    assert t.empty and "reading" in t.columns

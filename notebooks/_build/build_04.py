@@ -315,6 +315,9 @@ if len(events):
                                      for (a, b, h), r in sig.iterrows()) if len(sig) else "")
                  + f". About {0.05 * tested:.1f} would be expected by chance alone, and cells that share "
                  "a series overlap.")
+if not lines:
+    lines.append("- No sentiment series could be loaded, so there is nothing to read yet "
+                 "(see the coverage table at the top).")
 print("\\n".join(lines))
 """),
 ]

@@ -507,4 +507,7 @@ def latest_readings(extremes: Mapping[str, Extremes]) -> pd.DataFrame:
                      "score": last["score"], "reading": reading,
                      "last_data": valid.index[-1] if len(valid) else pd.NaT,
                      "high_onsets": len(ex.events("high")), "low_onsets": len(ex.events("low"))})
-    return pd.DataFrame(rows).set_index("series")
+    cols = ["date", "value", "score", "reading", "last_data", "high_onsets", "low_onsets"]
+    if not rows:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="series"))
+    return pd.DataFrame(rows).set_index("series")[cols]
