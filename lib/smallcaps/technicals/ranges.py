@@ -19,9 +19,10 @@ band) or ``"down"`` (below). A range still qualifying on the last bar is
 ``"open"``. The next range is searched from the exit bar on, so ranges do not
 overlap.
 
-Retests: after an exit, the first session within ``retest_bars`` whose low (up
-exit) or high (down exit) came back within ``tolerance`` of the broken edge, and
-the first close back inside the band (a failed breakout) if there was one.
+Retests: after an exit, once a whole bar has traded beyond the broken edge (by
+more than ``tolerance``), the first session within ``retest_bars`` of the exit
+whose low (up exit) or high (down exit) came back within ``tolerance`` of the
+edge; and the first close back inside the band (a failed breakout) if any.
 
 The method is a band-coverage version of the box methods in N. Darvas, *How I
 Made $2,000,000 in the Stock Market* (1960) and the rectangle consolidations of
@@ -188,8 +189,10 @@ def find_ranges(prices: pd.DataFrame, start: Any = None, end: Any = None, min_ba
             after = slice(x + 1, min(len(c), x + 1 + rb))
             touch = lo_[after] <= hi * (1 + tol) if up else h[after] >= lo * (1 - tol)
             inside = c[after] <= hi if up else c[after] >= lo
-            if touch.any():
-                row["retest_date"] = idx[after][np.argmax(touch)]
+            # a retest needs price to have left the edge first (a whole bar beyond it)
+            away = np.flatnonzero(~touch)
+            if len(away) and touch[away[0]:].any():
+                row["retest_date"] = idx[after][away[0] + np.argmax(touch[away[0]:])]
             if inside.any():
                 row["back_inside"] = idx[after][np.argmax(inside)]
         rows.append(row)
