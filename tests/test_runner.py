@@ -168,6 +168,10 @@ def test_values_are_converted_to_the_defaults_type(tiny):
                    "start": "2020-01-02", "end": "2021-06-30", "symbol": "IWM"}
     assert type(got["scale"]) is float and type(got["window"]) is int
     assert runner.check_parameters(tiny, {"windows": "[7, 9]", "scale": 3})["windows"] == [7, 9]
+    # months and years are dates too, as sc.params.date reads them
+    assert runner.check_parameters(tiny, {"start": "2020-03"}) == {"start": "2020-03"}
+    with pytest.raises(ParameterError, match="not a valid date"):
+        runner.check_parameters(tiny, {"start": "2020-13"})
 
 
 def test_yaml_is_read_safely(tmp_path, tiny, no_kernel):

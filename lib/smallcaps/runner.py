@@ -84,7 +84,7 @@ _VERSIONS = ("smallcaps", "numpy", "pandas", "pyarrow", "matplotlib", "mplfinanc
              "statsmodels", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel",
              "jupyter_client", "ipywidgets")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}(-\d{2}){0,2}$")  # a day, a month (2024-01) or a year
 MAX_TEXT = 200
 
 
@@ -237,9 +237,10 @@ def _check_date(p: NotebookParameter, value: str) -> str:
             return text
         raise ParameterError(p.name, "a date is required (ISO format, e.g. 2024-01-31)")
     if not _ISO_DATE.match(text):
-        raise ParameterError(p.name, f"{value!r} is not an ISO date (YYYY-MM-DD, e.g. 2024-01-31)")
+        raise ParameterError(p.name, f"{value!r} is not an ISO date (YYYY-MM-DD, e.g. 2024-01-31; "
+                                     "YYYY-MM or YYYY for a month or a year)")
     try:
-        _dt.date.fromisoformat(text)
+        _dt.date.fromisoformat(text + {4: "-01-01", 7: "-01"}.get(len(text), ""))
     except ValueError as exc:
         raise ParameterError(p.name, f"{value!r} is not a valid date ({exc})") from None
     return text
