@@ -249,7 +249,7 @@ def _mean_spell(sp: pd.DataFrame, state: int) -> tuple[float, int]:
 # --------------------------------------------------------------------------- the model
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class RegimeFit(Result):
     """A Markov-switching fit on a ratio's log changes; regimes sorted by mean.
 
@@ -290,6 +290,9 @@ class RegimeFit(Result):
     converged: bool
     legs: pd.DataFrame | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        return str(self)
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -548,7 +551,7 @@ def _notes(means: np.ndarray, sigmas: np.ndarray, cv: np.ndarray, labels: tuple[
 # --------------------------------------------------------------------------- baseline
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Baseline(Result):
     """The naive rule: ratio above its N-period average = leading, below = lagging.
 
@@ -570,6 +573,9 @@ class Baseline(Result):
     legs: pd.DataFrame | None = None
     labels: tuple[str, ...] = ("lagging", "leading")
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        return str(self)
 
     @property
     def title(self) -> str:  # type: ignore[override]

@@ -139,7 +139,8 @@ def _prices(obj: PriceLike, basis: str, label: str) -> tuple[pd.Series, str]:
 
 
 def _derived(obj: pd.DataFrame | pd.Series, name: str, sources: Sequence[Any], how: str,
-             units: str = "", frequency: str = "", notes: Sequence[str] = ()) -> Any:
+             units: str = "", frequency: str = "", notes: Sequence[str] = (),
+             span: tuple[Any, Any] | None = None) -> Any:
     """Attach a 'derived' provenance naming the inputs (synthetic if any input is)."""
     parts, synthetic, all_notes = [], False, list(notes)
     for src in sources:
@@ -158,6 +159,9 @@ def _derived(obj: pd.DataFrame | pd.Series, name: str, sources: Sequence[Any], h
     if isinstance(idx, pd.MultiIndex) and isinstance(idx.levels[0], pd.DatetimeIndex) and len(idx):
         dates = idx.get_level_values(0)
         prov = replace(prov, first=f"{dates.min():%Y-%m-%d}", last=f"{dates.max():%Y-%m-%d}")
+    elif span is not None:
+        prov = replace(prov, first=f"{pd.Timestamp(span[0]):%Y-%m-%d}",
+                       last=f"{pd.Timestamp(span[1]):%Y-%m-%d}")
     obj.attrs["provenance"] = replace(prov, rows=len(obj)).to_dict()  # a table, not a series
     return obj
 
@@ -177,7 +181,8 @@ def _align_note(names: Sequence[str], series: Sequence[pd.Series], out_index: pd
 
 
 def aligned(a: PriceLike, b: PriceLike, *, frequency: str = "daily", basis: str = "price",
-            names: tuple[str, str] | None = None) -> pd.DataFrame:
+            names: tuple[str, str] | None = None, start: Any = None,
+            end: Any = None) -> pd.DataFrame:
     """Two price series on their common dates, optionally resampled.
 
     Parameters
@@ -188,6 +193,7 @@ def aligned(a: PriceLike, b: PriceLike, *, frequency: str = "daily", basis: str 
         the month end).
     basis : "price" (close) or "total" (adj_close where it exists).
     names : column names; default the catalog names from provenance.
+    start, end : keep only periods in this window (after resampling).
 
     Returns
     -------
@@ -211,6 +217,11 @@ def aligned(a: PriceLike, b: PriceLike, *, frequency: str = "daily", basis: str 
     rule = FREQUENCIES[freq]
     if rule is not None:
         df = df.resample(rule).last().dropna()
+    if start is not None or end is not None:
+        df = df.loc[pd.Timestamp(start) if start is not None else None:
+                    pd.Timestamp(end) if end is not None else None]
+        if df.empty:
+            raise ValueError(f"{na}/{nb}: no common dates between start={start} and end={end}")
     df.index.name = "date"
     notes = _align_note([na, nb], [sa, sb], df.index)
     return _derived(df, f"{na}, {nb}", [a, b], f"smallcaps.relative.aligned({freq}, {basis})",
@@ -218,7 +229,7 @@ def aligned(a: PriceLike, b: PriceLike, *, frequency: str = "daily", basis: str 
 
 
 def ratio(a: PriceLike, b: PriceLike, *, frequency: str = "daily", basis: str = "price",
-          names: tuple[str, str] | None = None) -> pd.Series:
+          names: tuple[str, str] | None = None, start: Any = None, end: Any = None) -> pd.Series:
     """Ratio line ``R_t = A_t / B_t`` on common dates at the chosen frequency.
 
     A rising line means A outperforms B. Plot it on a log scale: equal percentage
@@ -229,7 +240,7 @@ def ratio(a: PriceLike, b: PriceLike, *, frequency: str = "daily", basis: str = 
     Series
         Named ``"A/B"`` with a derived provenance (inputs, alignment note).
     """
-    df = aligned(a, b, frequency=frequency, basis=basis, names=names)
+    df = aligned(a, b, frequency=frequency, basis=basis, names=names, start=start, end=end)
     na, nb = df.columns
     r = (df[na] / df[nb]).rename(f"{na}/{nb}")
     prov = Provenance.from_dict(df.attrs["provenance"])
@@ -410,7 +421,7 @@ def ytd_returns(prices: Mapping[str, PriceLike], year: int | None = None, as_of:
     out = pd.DataFrame(rows).set_index("symbol")
     out = _derived(out, f"YTD {year}", list(prices.values()),
                    f"smallcaps.relative.ytd_returns({year}, as of {as_of:%Y-%m-%d}, {basis})",
-                   units="percent")
+                   units="percent", span=(out["base_date"].min(), out["as_of_date"].max()))
     return out
 
 
@@ -459,7 +470,7 @@ def period_returns(prices: Mapping[str, PriceLike], as_of: Any = None, *,
     out = pd.DataFrame(rows).set_index("symbol")
     return _derived(out, "period returns", list(prices.values()),
                     f"smallcaps.relative.period_returns(as of {as_of:%Y-%m-%d}, {basis})",
-                    units="percent")
+                    units="percent", span=(out["as_of_date"].min(), out["as_of_date"].max()))
 
 
 # --------------------------------------------------------------------------- daily spreads

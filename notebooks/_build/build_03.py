@@ -1,0 +1,325 @@
+"""Build notebooks/03_relative_strength_regimes.ipynb."""
+
+from pathlib import Path
+
+from _nb import code, md, parameters, save
+
+HERE = Path(__file__).resolve().parent
+
+cells = [
+    md("""
+# Relative strength and its regimes
+
+Small-cap calls lean on relative strength: *"the long-term relative strength of the RUT
+against the SPX is bumping into a trendline that has marked lower highs since 2014"*,
+*"changes in long-term relative strength typically take years, not months"*. This notebook
+draws the ratio line, finds that trendline, fits regime models to the ratio and asks how
+long its regimes last, sets the models against a naive moving-average rule, and checks
+whether being in a leading regime said anything about the next quarter. It closes with a
+year-to-date table, the widest daily spreads and a rotation view.
+"""),
+    parameters("""
+numerator: str = "RUT"  # ratio numerator (a catalog price series)
+denominator: str = "SPX"  # ratio denominator (a different catalog price series)
+frequency: str = "weekly"  # clock of the ratio and the regime model: weekly or monthly
+start: str = "1987-01-01"  # first date of the ratio (ISO); empty = all common history
+end: str = ""  # last date (ISO); empty = latest common date
+n_regimes: int = 2  # Markov regimes: 2 or 3
+n_starts: int = 6  # starting values tried for the regime model (best likelihood kept)
+baseline_window: int = 40  # periods of the naive moving-average rule (40 weeks ~ 200 days)
+horizon: int = 13  # forward horizon in periods for "what came next" (13 weeks = a quarter)
+trendline_start: str = "2014-01-01"  # where to look for the line of lower highs (ISO)
+trend_tolerance: float = 0.005  # how close the ratio must come to the line to touch it (0.5%)
+swing_pct: float = 0.20  # reversal that ends a long-term relative-strength leg (20%)
+ytd_year: int = 2023  # year of the year-to-date table
+ytd_as_of: str = "2023-06-07"  # YTD through this date (ISO); empty = year end or latest
+ytd_symbols: list = ["SPX", "COMPQ", "IWM", "RUT", "QQQ"]  # rows of the YTD table
+"""),
+    code("""
+import pandas as pd
+import smallcaps as sc
+
+p = sc.params.check(
+    numerator=(numerator, sc.params.symbol()),
+    denominator=(denominator, sc.params.symbol()),
+    frequency=(frequency, sc.params.choice("weekly", "monthly")),
+    start=(start, sc.params.date(optional=True)),
+    end=(end, sc.params.date(optional=True)),
+    n_regimes=(n_regimes, sc.params.integer(min=2, max=3)),
+    n_starts=(n_starts, sc.params.integer(min=1, max=20)),
+    baseline_window=(baseline_window, sc.params.integer(min=2, max=520)),
+    horizon=(horizon, sc.params.integer(min=1, max=260)),
+    trendline_start=(trendline_start, sc.params.date(optional=True)),
+    trend_tolerance=(trend_tolerance, sc.params.number(min=0.0005, max=0.1)),
+    swing_pct=(swing_pct, sc.params.number(min=0.02, max=0.9)),
+    ytd_year=(ytd_year, sc.params.integer(min=1950, max=2100)),
+    ytd_as_of=(ytd_as_of, sc.params.date(optional=True)),
+    ytd_symbols=(ytd_symbols, sc.params.symbol_list()),
+    order=[("start", "end")],
+)
+if p["numerator"] == p["denominator"]:
+    raise sc.params.ParameterError(
+        "denominator", f"is the same series as numerator ({p['numerator']}); a ratio needs two")
+if p["ytd_as_of"] is not None and p["ytd_as_of"].year != p["ytd_year"]:
+    raise sc.params.ParameterError("ytd_as_of", f"{p['ytd_as_of']:%Y-%m-%d} is not in ytd_year {p['ytd_year']}")
+
+# the data and the window, checked before any model is fitted
+a = sc.data.load(p["numerator"])
+b = sc.data.load(p["denominator"])
+try:
+    ratio = sc.relative.ratio(a, b, frequency=p["frequency"], start=p["start"], end=p["end"])
+    sc.regimes.check_window(ratio, p["n_regimes"])
+except ValueError as exc:
+    raise sc.params.ParameterError("start", f"window too short for the model: {exc}") from None
+legs = sc.relative.aligned(a, b, frequency=p["frequency"], start=p["start"], end=p["end"])
+unit = {"weekly": "weeks", "monthly": "months"}[p["frequency"]]
+pd.set_option("display.width", 140)
+pd.set_option("display.precision", 2)
+""", slide="skip"),
+    md("""
+## The ratio line
+
+The ratio of the two closes on their common dates, sampled at the end of each period, on
+a log scale (equal percentage moves look equal). A rising line means the numerator is
+beating the denominator.
+"""),
+    code("""
+prov = sc.data.provenance(ratio)
+print(f"{ratio.name}: {len(ratio):,} {p['frequency']} closes, {ratio.index[0]:%Y-%m-%d} to {ratio.index[-1]:%Y-%m-%d}")
+for note in prov.notes:
+    print("note:", note)
+fig = sc.charts.ratio_chart(ratio, probabilities=False)
+print(prov.describe())
+"""),
+    md("""
+## The trendline of lower highs
+
+A line from the ratio's highest point since the chosen start through a later, lower high,
+that the ratio respected on the way (`sc.technicals.trendline` on the ratio, log scale).
+Touches are where the ratio came back to the line; a break is a close above it.
+"""),
+    code("""
+ratio_frame = pd.DataFrame({"high": ratio, "low": ratio, "close": ratio})
+line = None
+try:
+    line = sc.technicals.trendline(ratio_frame, kind="lower_highs", start=p["trendline_start"],
+                                   tolerance=p["trend_tolerance"])
+except ValueError as exc:
+    print(f"no trendline of lower highs: {exc}")
+if line is not None:
+    print(line.describe().replace("a day", f"a {unit[:-1]}"))
+    print("touches:", ", ".join(f"{d:%Y-%m-%d}" for d in line.touches))
+    print("closes above the line:", ", ".join(f"{d:%Y-%m-%d}" for d in line.breaks) or "none")
+    last = ratio.index[-1]
+    print(f"latest {ratio.name} {ratio.iloc[-1]:.4f} vs the line {line.value_at(last):.4f} "
+          f"({ratio.iloc[-1] / line.value_at(last) - 1:+.1%})")
+    fig = sc.charts.ratio_chart(ratio, trendline=line, touches=line.touches,
+                                start=p["trendline_start"], probabilities=False,
+                                title=f"{ratio.name}: the line of lower highs")
+    print(prov.describe())
+"""),
+    md("""
+## Regimes: Markov switching on the ratio's changes
+
+A model in which the ratio's log change each period has a mean and a volatility that
+depend on a hidden regime, and the regime persists from one period to the next with a
+fitted probability (Hamilton 1989; `statsmodels` MarkovRegression, switching mean and
+variance, the best of several starting values). Regimes are named by their mean: the
+lowest is *lagging*, the highest *leading*. A regime with staying probability *p* lasts
+on average 1 / (1 - p) periods.
+"""),
+    code("""
+fit = sc.regimes.fit(ratio, p["n_regimes"], n_starts=p["n_starts"], legs=legs)
+fit
+"""),
+    code("""
+dur = fit.expected_durations()
+summ = fit.summary()
+per_year = fit.ppy
+lines = []
+for lab in fit.labels:
+    lines.append(f"{lab:>8}: expected {dur.loc[lab, 'periods']:.0f} {unit} "
+                 f"({dur.loc[lab, 'years']:.2f} years); observed complete spells average "
+                 f"{summ.loc[lab, 'mean_spell_periods']:.0f} {unit} ({summ.loc[lab, 'mean_spell_years']:.2f} years) "
+                 f"over {summ.loc[lab, 'n_spells']} spells; mean change {summ.loc[lab, 'mean_annual_pct']:+.1f}% a year, "
+                 f"volatility {summ.loc[lab, 'sd_annual_pct']:.1f}% a year")
+all_spells = fit.spells()
+mean_len = all_spells.loc[~all_spells["censored"], "periods"].mean()
+print("\\n".join(lines))
+print(f"mean regime length (all complete spells): {mean_len:.0f} {unit} = {mean_len / per_year:.2f} years")
+print("\\ntransition probabilities (rows: from, columns: to)")
+print(fit.transition.round(3).to_string())
+print(sc.data.provenance(ratio).describe())
+"""),
+    code("""
+fig = sc.charts.ratio_chart(ratio, fit, title=f"{ratio.name}: {fit.k_regimes} regimes (shaded: most likely regime)")
+print(sc.data.provenance(ratio).describe())
+"""),
+    code("""
+spells = fit.spells()
+print(f"longest spells of each regime ({unit}):")
+display(spells.sort_values("periods", ascending=False).groupby("label", sort=False).head(3)
+        .sort_values(["state", "periods"], ascending=[True, False]).reset_index(drop=True))
+print(sc.data.provenance(ratio).describe())
+"""),
+    md("""
+## Against a naive baseline
+
+The simplest regime rule: the ratio above its moving average = leading, below = lagging.
+The table sets it beside the model on persistence (mean length of complete spells, switches
+per year) and on the ratio's change over the next `horizon` periods. The model's smoothed
+regimes use the whole sample (they know the future); the filtered ones use only the data up
+to each date and are the fair comparison for "what came next".
+"""),
+    code("""
+base = sc.regimes.baseline(ratio, p["baseline_window"], legs=legs)
+comparison = sc.regimes.compare(fit, base, horizon=p["horizon"])
+display(comparison)
+print(f"forward change = 100 ln(ratio[t+{p['horizon']}] / ratio[t]), {p['horizon']} {unit} ahead")
+print(sc.data.provenance(ratio).describe())
+"""),
+    md("""
+## Long-term legs and breaks in the trend
+
+Two more ways to measure how long relative strength keeps its direction: the legs between
+reversals of at least `swing_pct` in the ratio (a zig-zag filter), and the segments of
+constant drift chosen by a structural-break search (Bai-Perron style dynamic programming
+with BIC).
+"""),
+    code("""
+swings = sc.technicals.swing_points(ratio, method="zigzag", pct=p["swing_pct"], basis="close")
+legs_table = swings.assign(years=swings["bars"] / fit.ppy).rename(columns={"bars": unit})
+display(legs_table)
+complete = legs_table.dropna(subset=["years"])
+complete = complete[complete["confirmed"].notna()]
+print(f"{len(complete)} confirmed legs of >= {p['swing_pct']:.0%}: median {complete['years'].median():.1f} years, "
+      f"shortest {complete['years'].min():.1f}, longest {complete['years'].max():.1f}")
+breaks = sc.regimes.structural_breaks(ratio)
+print(f"structural breaks in the drift (BIC): {breaks.attrs['n_breaks']}")
+display(breaks)
+print(sc.data.provenance(ratio).describe())
+"""),
+    md("""
+## Did the leading regime say anything about the next quarter?
+
+An event study (`sc.stats.event_study`) of the ratio's forward log change after every period
+spent in the leading regime as known at the time (filtered probabilities), and after every
+period with the ratio above its moving average, against all periods. The interval and
+p-value come from circular shifts of the whole pattern, which respects the clustering of
+consecutive periods in one regime.
+"""),
+    code("""
+in_leading = fit.realtime_states == fit.k_regimes - 1
+above_avg = (base.states == 1).reindex(ratio.index, fill_value=False)
+study_model = sc.stats.event_study(in_leading, ratio, horizons=(p["horizon"],),
+                                   name=f"{fit.labels[-1]} regime (filtered)")
+study_base = sc.stats.event_study(above_avg, ratio, horizons=(p["horizon"],),
+                                  name=f"above {p['baseline_window']}-period average")
+display(pd.concat({"markov leading (filtered)": study_model.summary(),
+                   f"above {p['baseline_window']} avg": study_base.summary()}))
+ax = study_model.plot()
+print(sc.data.provenance(ratio).describe())
+"""),
+    md("""
+## Year to date
+
+Returns from the last close of the prior year, on price (close) and, for ETFs, total return
+(adj_close, dividends reinvested). Indices have no total-return series here.
+"""),
+    code("""
+ytd_prices = {}
+for name in p["ytd_symbols"]:
+    try:
+        ytd_prices[name] = sc.data.load(name)
+    except sc.data.DataError as exc:
+        print(f"not loaded: {exc}")
+ytd = sc.relative.ytd_returns(ytd_prices, p["ytd_year"], p["ytd_as_of"], basis="both")
+display(ytd)
+ytd_end = ytd["as_of_date"].max()
+perf = sc.relative.performance(ytd_prices, start=f"{p['ytd_year'] - 1}-12-31", end=ytd_end)
+fig = sc.charts.performance_chart(perf, title=f"{p['ytd_year']} year to date through {ytd_end:%Y-%m-%d} (price)")
+print(sc.data.provenance(ytd).describe())
+"""),
+    md("""
+## The widest daily spreads
+
+The daily return of the numerator minus that of the denominator, in percentage points, and
+for each of the widest days the last earlier day with a spread at least as wide in the same
+direction ("the widest since ...").
+"""),
+    code("""
+spread = sc.relative.return_spread(a, b)
+top = sc.relative.spread_extremes(spread, 10)
+display(top)
+recent_start = spread.index[-1] - pd.DateOffset(years=2)
+recent = sc.relative.spread_extremes(spread, 5, start=recent_start)
+display(recent)
+fig = sc.charts.spread_chart(spread, n_extremes=5, start=recent_start)
+print(sc.data.provenance(spread).describe())
+"""),
+    md("""
+## Rotation
+
+An open approximation of a relative rotation graph against the denominator: RS-Ratio (the
+smoothed log ratio's z-score over 26 periods, + 100) and RS-Momentum (the z-score of its
+4-period change, + 100). Symbols tend to move clockwise: leading, weakening, lagging,
+improving.
+"""),
+    code("""
+rot_symbols = [s for s in dict.fromkeys([p["numerator"], *ytd_prices]) if s != p["denominator"]]
+rot_prices = {s: (a if s == p["numerator"] else ytd_prices[s]) for s in rot_symbols}
+rot = sc.relative.rotation(rot_prices, b, frequency=p["frequency"])
+display(rot.latest())
+fig = sc.charts.rotation_chart(rot, tail=12)
+print(sc.data.provenance(rot.frame).describe())
+"""),
+    md("""
+## What the data says
+"""),
+    code("""
+says = []
+lab_lo, lab_hi = fit.labels[0], fit.labels[-1]
+expected = ", ".join(f"{dur.loc[lab, 'periods']:.0f} {unit} ({lab})" for lab in fit.labels)
+model_years = mean_len / fit.ppy
+says.append(
+    f"The {fit.k_regimes}-regime model of {ratio.name} ({p['frequency']}, {ratio.index[0]:%Y} to "
+    f"{ratio.index[-1]:%Y}) expects regimes to last {expected}; its complete regime spells "
+    f"average {mean_len:.0f} {unit}, {model_years:.1f} years.")
+if any("volatility regimes" in n for n in fit.notes):
+    says.append("Its regimes differ in volatility, not in direction: their mean changes cannot be told apart, "
+                "so the model finds calm and turbulent spells of the ratio rather than leadership regimes.")
+bsum = base.summary()
+says.append(f"The {p['baseline_window']}-period moving-average rule switches "
+            f"{comparison.loc[(f'above/below {base.window} avg', lab_hi), 'switches_per_year']:.1f} times a year; "
+            f"its spells average {bsum['mean_spell_periods'].mean():.0f} {unit}.")
+if len(complete):
+    leg_years = complete["years"].median()
+    says.append(f"Measured as legs between {p['swing_pct']:.0%} reversals, relative strength kept its direction "
+                f"for a median {leg_years:.1f} years ({len(complete)} legs).")
+    verdict = ("support" if leg_years >= 1 else "do not support")
+    says.append(f"'Years, not months': the long legs {verdict} it; the regimes the {p['frequency']} model "
+                f"detects last {'years' if model_years >= 1 else 'months'} on average.")
+says.append(f"The structural-break search finds {breaks.attrs['n_breaks']} break(s) in the ratio's drift "
+            "(the weekly noise is large against the drifts).")
+row = study_model.summary().iloc[0]
+signif = "a difference" if row["p_value"] < 0.05 else "no reliable difference"
+says.append(f"Periods in the {lab_hi} regime (as known then) were followed over {p['horizon']} {unit} by a mean "
+            f"log change of {100 * row['mean']:+.2f}% in the ratio against {100 * row['baseline_mean']:+.2f}% for all "
+            f"periods (p = {row['p_value']:.2f}): {signif}.")
+if line is not None:
+    says.append(f"Trendline: {line.describe().replace('a day', 'a ' + unit[:-1])}.")
+yt = ytd.dropna(subset=["price_pct"])
+says.append(f"{p['ytd_year']} YTD through {ytd_end:%Y-%m-%d} (price): " +
+            ", ".join(f"{s} {v:+.2f}%" for s, v in yt["price_pct"].items()) + ".")
+w, rw = top.iloc[0], recent.iloc[0]
+since = (f"the widest since {rw['largest_since']:%Y-%m-%d}" if pd.notna(rw["largest_since"])
+         else "the widest in the data")
+says.append(f"Widest daily spread ({p['numerator']} minus {p['denominator']}): {w['spread_pp']:+.2f} pp on "
+            f"{top.index[0]:%Y-%m-%d}; in the last two years {rw['spread_pp']:+.2f} pp on "
+            f"{recent.index[0]:%Y-%m-%d}, {since}.")
+print("\\n".join(says))
+print(sc.data.provenance(ratio).describe())
+"""),
+]
+
+save(cells, HERE.parent / "03_relative_strength_regimes.ipynb")

@@ -1,0 +1,73 @@
+"""Notebook 03 (relative strength regimes) executes headless under papermill.
+
+Default run: RUT/SPX weekly since 1987 (acceptance: reports the mean regime length in
+weeks and years, and the 2023 YTD table). By parameter: IWM/QQQ and RUT/NDX (NDX ends
+earlier: the alignment is reported). Bad parameters fail before any model is fitted.
+"""
+
+import re
+import time
+
+import pytest
+
+from conftest import notebook_text
+
+pytestmark = [pytest.mark.notebook, pytest.mark.snapshot]
+
+NB = "03_relative_strength_regimes.ipynb"
+
+
+def _images(nb) -> int:
+    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_default_rut_spx_weekly_since_1987(execute_notebook, snapshot_dir):
+    t0 = time.perf_counter()
+    nb = execute_notebook(NB)
+    elapsed = time.perf_counter() - t0
+    print(f"notebook 03 (RUT/SPX weekly since 1987) ran in {elapsed:.1f} s")
+    text = notebook_text(nb)
+    assert "RUT/SPX: 2,0" in text and "weekly closes, 1987-09-11" in text
+    m = re.search(r"mean regime length \(all complete spells\): (\d+) weeks = ([\d.]+) years", text)
+    assert m, "reports the mean regime length in weeks and years"
+    assert float(m.group(2)) == pytest.approx(int(m.group(1)) / 52, abs=0.016)  # both rounded
+    assert re.search(r"lagging: expected \d+ weeks \([\d.]+ years\)", text)
+    # the YTD table of 2023 through 2023-06-07 (acceptance numbers)
+    assert "SPX +11.15%" in text and "COMPQ +25.21%" in text and "IWM +7.39%" in text
+    assert "8.08" in text  # IWM total return
+    assert "line of lower highs from 2014" in text
+    assert "Event study" in text or "p_value" in text
+    assert "Traceback" not in text
+    assert _images(nb) >= 6
+
+
+def test_iwm_qqq(execute_notebook, snapshot_dir):
+    nb = execute_notebook(NB, numerator="IWM", denominator="QQQ", ytd_year=2024, ytd_as_of="")
+    text = notebook_text(nb)
+    assert "IWM/QQQ:" in text and "weekly closes, 2000-05-26" in text
+    assert "2024 YTD through 2024-12-31" in text
+
+
+def test_rut_ndx_reports_alignment(execute_notebook, snapshot_dir):
+    nb = execute_notebook(NB, numerator="RUT", denominator="NDX", n_regimes=3, n_starts=3)
+    text = notebook_text(nb)
+    assert "NDX ends 2026-07-10" in text and "last common date 2026-07-10" in text
+    assert "3-regime model of RUT/NDX" in text
+    assert "neutral: expected" in text
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"numerator": "RUTX"}, "parameter 'numerator'"),
+    ({"denominator": "RUT"}, "parameter 'denominator': is the same series as numerator"),
+    ({"start": "2024-01-01", "end": "2025-06-30"}, "parameter 'start': window too short for the model"),
+    ({"n_regimes": 4}, "parameter 'n_regimes'"),
+    ({"frequency": "daily"}, "parameter 'frequency'"),
+])
+def test_bad_parameters_fail_before_fitting(execute_notebook, snapshot_dir, params, match):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match=match) as info:
+        execute_notebook(NB, **params)
+    # the failing cell is the validation cell, which fits nothing
+    assert "sc.params.check(" in info.value.source
+    assert "sc.regimes.fit(" not in info.value.source
