@@ -123,6 +123,9 @@ def test_sentiment_is_point_in_time_with_percentiles(note, snapshot_dir):
     assert note.facts["margin_debt"].published <= pd.Timestamp(AS_OF)
     assert note["margin_percentile"] == pytest.approx(
         stats.percentileofscore(debit.to_numpy(), debit.iloc[-1], kind="rank"))
+    assert note["margin_yoy"] == pytest.approx(100 * (debit.iloc[-1] / debit.iloc[-13] - 1))
+    assert note["margin_from_record"] == pytest.approx(100 * (debit.iloc[-1] / debit.max() - 1))
+    assert note["margin_record_date"] == f"{debit.idxmax():%Y-%m-%d}"
     cot = data.load("cot:russell2000", as_of=AS_OF)
     row = cot.iloc[-1]
     net = row["lev_money_long"] - row["lev_money_short"]

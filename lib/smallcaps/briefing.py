@@ -631,13 +631,24 @@ def _sentiment_section(n: _Note, as_of: pd.Timestamp,
         keys = ["margin_debt", "margin_date", "margin_percentile"]
         text = (f"FINRA margin debt was ${v / 1e3:,.1f} billion in the month to {_day(ref)} "
                 f"(published {_day(pub)})")
-        year_ago = debit.loc[: ref - pd.DateOffset(years=1) + pd.Timedelta(days=3)]
-        if len(year_ago) and (ref - year_ago.index[-1]).days < 380:
-            yoy = 100 * (v / float(year_ago.iloc[-1]) - 1)
+        mm = sentiment.margin_metrics(df).loc[ref]
+        if not pd.isna(mm["yoy"]):
+            yoy = 100 * float(mm["yoy"])
             n.fact("margin_yoy", "margin debt, change over 12 months, %", yoy, _pct(yoy),
-                   "sentiment", ref, pub)
+                   "sentiment", ref, pub, "sc.sentiment.margin_metrics")
             text += f", {_pct(yoy)} over twelve months"
             keys.append("margin_yoy")
+        if float(mm["pct_from_record"]) < 0:
+            rec = 100 * float(mm["pct_from_record"])
+            rd = pd.Timestamp(mm["record_date"])
+            n.fact("margin_from_record", "margin debt vs its record, %", rec, _pct(rec),
+                   "sentiment", ref, pub, "sc.sentiment.margin_metrics")
+            n.fact("margin_record_date", "month of the margin-debt record", _day(rd), _day(rd),
+                   "sentiment", rd)
+            text += f", {abs(rec):.1f}% below the record of {_day(rd)}"
+            keys += ["margin_from_record", "margin_record_date"]
+        else:
+            text += ", a record"
         first = f"{debit.index[0]:%Y}"
         n.fact("margin_first", "first margin month", first, first, "sentiment", debit.index[0])
         n.say("sentiment", text + f", the {_ordinal(pctile)} percentile of all months since "
