@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smallcaps.stats import align_monthly, correlation_report, to_monthly
+from smallcaps.stats import align_monthly, correlation_report, spurious_benchmark, to_monthly
 from smallcaps.stats.correlation import newey_west_lags
 
 
@@ -107,6 +107,9 @@ def test_monthly_sampling_month_end_and_mean():
     part = s.loc[:"2020-03-13"]
     assert to_monthly(part).index[-1] == pd.Timestamp("2020-02-29")
     assert len(to_monthly(part, drop_partial=False)) == 3
+    # a monthly series dated on calendar month-ends (2026-05-31 is a Sunday) is complete
+    monthly = pd.Series([1.0, 2.0, 3.0], pd.to_datetime(["2026-03-31", "2026-04-30", "2026-05-31"]))
+    assert len(to_monthly(monthly)) == 3
     # price frame input and end given as a month include the whole month
     frame = pd.DataFrame({"close": s})
     y = pd.Series(1.0 + np.arange(3), me.index)
@@ -156,3 +159,20 @@ def test_rut_margin_level_correlation_is_0_984(snapshot_dir):
     assert rep.spurious
     # changes correlate far less than levels
     assert rep.value("log changes") < rep.value("levels") - 0.2
+
+
+def test_spurious_benchmark_matches_a_loop_and_theory():
+    b = spurious_benchmark(120, n_sims=400, seed=3)
+    rng = np.random.default_rng(3)
+    steps = rng.normal(size=(2, 400, 120))
+    lv = steps.cumsum(axis=2)
+    assert b["levels"].iloc[7] == pytest.approx(np.corrcoef(lv[0, 7], lv[1, 7])[0, 1])
+    assert b["changes"].iloc[7] == pytest.approx(np.corrcoef(steps[0, 7, 1:], steps[1, 7, 1:])[0, 1])
+    # changes of independent walks: r ~ N(0, 1/n); levels: far wider
+    assert b["changes"].std() == pytest.approx(1 / np.sqrt(119), rel=0.15)
+    assert b["levels"].abs().median() > 4 * b["changes"].abs().median()
+    # common drift makes unrelated levels look even more alike
+    d = spurious_benchmark(120, n_sims=400, drift=(0.3, 0.3), seed=3)
+    assert d["levels"].median() > 0.8
+    with pytest.raises(ValueError, match="n_obs"):
+        spurious_benchmark(5)
