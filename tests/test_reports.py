@@ -159,3 +159,23 @@ def test_index_lists_runs_newest_first_with_status_and_data(tmp_path):
     assert "ParameterError: parameter &#x27;x&#x27;: &lt;bad&gt;" in page  # escaped
     assert "IWM, SPX" in page and "SYNTHETIC DEMO DATA" in page
     assert "href='old_run.html'" in page
+
+
+def test_report_of_a_failed_run_is_written_and_exits_non_zero(tmp_path, capsys, monkeypatch):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    monkeypatch.delenv("SMALLCAPS_SNAPSHOT", raising=False)
+    monkeypatch.setenv("SMALLCAPS_DEMO", "1")
+    nb = new_notebook(cells=[
+        new_code_cell('window: int = 5  # window', metadata={"tags": ["parameters"]}),
+        new_code_cell("raise RuntimeError('planted failure')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    src = tmp_path / "broken.ipynb"
+    nbformat.write(nb, str(src))
+    code = main(["report", str(src), "--out-dir", str(tmp_path / "reports")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "planted failure" in captured.err
+    written = Path(captured.out.strip().splitlines()[-1])
+    assert written.is_file() and "planted failure" in written.read_text()

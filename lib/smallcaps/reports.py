@@ -299,6 +299,29 @@ def _is_executed(path: Path) -> bool:
     return any(c.get("outputs") for c in nb.get("cells", []) if c.get("cell_type") == "code")
 
 
+class FailedRunReport(RuntimeError):
+    """The report was written, but the run it shows failed (its error is on the page)."""
+
+    def __init__(self, written: Path, error: str | None) -> None:
+        self.written = written
+        self.error = error
+        super().__init__(f"the run failed ({error}); its report, with the error visible, is {written}")
+
+
+def _run_failed(executed: Path) -> str | None:
+    """The error of a failed run according to its manifest, or None if it did not fail."""
+    import json
+
+    from . import runner
+
+    manifest = executed.with_name(executed.stem + runner.MANIFEST_SUFFIX)
+    try:
+        data = json.loads(manifest.read_text())
+    except (OSError, ValueError):
+        return None
+    return (data.get("error") or "failed") if data.get("status") not in (None, "ok") else None
+
+
 def report(target: str | Path, to: str = "html", *, code: bool = False,
            out_dir: str | Path = "reports", parameters: dict[str, Any] | None = None,
            out: str | Path | None = None, reveal_prefix: str | None = None) -> Path:
@@ -317,6 +340,11 @@ def report(target: str | Path, to: str = "html", *, code: bool = False,
     -------
     pathlib.Path
         The written file.
+
+    Raises
+    ------
+    FailedRunReport
+        After writing the report, when the run it shows failed.
     """
     from . import runner
 
@@ -347,4 +375,7 @@ def report(target: str | Path, to: str = "html", *, code: bool = False,
     manifest = executed.with_name(executed.stem + runner.MANIFEST_SUFFIX)
     if manifest.is_file():
         write_index(executed.parent)
+    error = _run_failed(executed)
+    if error is not None:
+        raise FailedRunReport(written, error)
     return written

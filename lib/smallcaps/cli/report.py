@@ -41,6 +41,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         path = reports.report(args.target, to=args.to, code=args.code, out_dir=args.out_dir,
                               parameters=dict(args.param) or None, out=args.output,
                               reveal_prefix=args.reveal_prefix)
+    except reports.FailedRunReport as exc:
+        print(f"smallcaps: error: {exc}", file=sys.stderr)
+        print(exc.written.resolve())
+        return 1
     except (FileNotFoundError, RuntimeError) as exc:
         print(f"smallcaps: error: {exc}", file=sys.stderr)
         return 1 if isinstance(exc, RuntimeError) else 2
