@@ -288,3 +288,19 @@ def test_rally_slopes_match_statsmodels_ols():
         assert out.loc[label, "r2"] == pytest.approx(fit.rsquared)
     assert out.loc["b", "vs_first"] == pytest.approx(out.loc["b", "slope_per_day"]
                                                      / out.loc["a", "slope_per_day"])
+
+
+@pytest.mark.snapshot
+def test_find_ranges_is_point_in_time(rut):
+    # each exit is found, identically, from the data up to its known_date alone
+    r = T.find_ranges(rut)
+    closed = r[r["exit"] != "open"]
+    assert len(closed) >= 10
+    assert (closed["known_date"] >= closed["exit_date"]).all()
+    for row in closed.iloc[-8:].itertuples():
+        again = T.find_ranges(rut.loc[:row.known_date])
+        same = again[again["start"] == row.start]
+        assert len(same) == 1
+        got = same.iloc[0]
+        assert (got["exit"], got["exit_date"], got["known_date"]) == (
+            row.exit, row.exit_date, row.known_date)

@@ -19,6 +19,11 @@ band) or ``"down"`` (below). A range still qualifying on the last bar is
 ``"open"``. The next range is searched from the exit bar on, so ranges do not
 overlap.
 
+Point in time: the scan only ever looks back, so whether a range existed and
+that it ended is known on ``known_date`` (the disqualifying close); dating the
+exit at the start of its run is hindsight, fine for describing the chart but not
+for trading rules or event studies, which should use ``known_date``.
+
 Retests: after an exit, once a whole bar has traded beyond the broken edge (by
 more than ``tolerance``), the first session within ``retest_bars`` of the exit
 whose low (up exit) or high (down exit) came back within ``tolerance`` of the
@@ -42,7 +47,7 @@ from ._checks import check_fraction, check_window, keep_attrs, price_frame, wind
 __all__ = ["find_ranges"]
 
 _COLUMNS = ["start", "end", "low", "high", "width", "bars", "coverage", "exit", "exit_date",
-            "exit_close", "retest_date", "back_inside"]
+            "exit_close", "known_date", "retest_date", "back_inside"]
 
 
 def _need(n: int, q: float) -> int:
@@ -82,8 +87,9 @@ def _first_windows_ok(c: np.ndarray, m: int, q: float, w: float, flat: float) ->
 
 
 def _scan(c: np.ndarray, m: int, q: float, w: float, flat: float,
-          confirm: int | None) -> list[tuple[int, int, float, float, int]]:
-    """(start, end, band low, band high, exit bar or -1) of each range."""
+          confirm: int | None) -> list[tuple[int, int, float, float, int, int]]:
+    """(start, end, band low, band high, exit bar or -1, bar the exit became known or -1)
+    of each range."""
     n = len(c)
     ok = _first_windows_ok(c, m, q, w, flat)
     found = []
@@ -126,10 +132,10 @@ def _scan(c: np.ndarray, m: int, q: float, w: float, flat: float,
             e += 1
         if exit_bar < 0:
             lo, hi = bands[-1]
-            found.append((s, n - 1, lo, hi, -1))
+            found.append((s, n - 1, lo, hi, -1, -1))
             break
         lo, hi = bands[exit_bar - 1 - (s + m - 1)]
-        found.append((s, exit_bar - 1, lo, hi, exit_bar))
+        found.append((s, exit_bar - 1, lo, hi, exit_bar, e))
         s = exit_bar
     return found
 
@@ -155,7 +161,10 @@ def find_ranges(prices: pd.DataFrame, start: Any = None, end: Any = None, min_ba
     DataFrame, one row per range in date order: ``start, end`` (dates), ``low, high``
     (the band), ``width`` (high / low - 1), ``bars``, ``coverage`` (share of closes
     in the band), ``exit`` ("up", "down" or "open"), ``exit_date`` and ``exit_close``
-    (first close of the exit run), ``retest_date`` (NaT if none) and
+    (first close of the exit run), ``known_date`` (the bar on which the exit became
+    known: the close that no band could hold any more, or the last close of the
+    ``confirm`` run; use it, not ``exit_date``, for anything traded in real time),
+    ``retest_date`` (NaT if none) and
     ``back_inside`` (first close back inside the band within ``retest_bars``; NaT if
     none).
 
@@ -177,15 +186,17 @@ def find_ranges(prices: pd.DataFrame, start: Any = None, end: Any = None, min_ba
     h, lo_ = win["high"].to_numpy("float64"), win["low"].to_numpy("float64")
     idx = win.index
     rows = []
-    for s, e, lo, hi, x in _scan(c, m, q, w, fl, k):
+    for s, e, lo, hi, x, known in _scan(c, m, q, w, fl, k):
         seg = c[s:e + 1]
         row = {"start": idx[s], "end": idx[e], "low": lo, "high": hi, "width": hi / lo - 1.0,
                "bars": e - s + 1, "coverage": float(((seg >= lo) & (seg <= hi)).mean()),
                "exit": "open", "exit_date": pd.NaT, "exit_close": np.nan,
+               "known_date": pd.NaT,
                "retest_date": pd.NaT, "back_inside": pd.NaT}
         if x >= 0:
             up = c[x] > (lo + hi) / 2
-            row.update(exit="up" if up else "down", exit_date=idx[x], exit_close=c[x])
+            row.update(exit="up" if up else "down", exit_date=idx[x], exit_close=c[x],
+                       known_date=idx[known])
             after = slice(x + 1, min(len(c), x + 1 + rb))
             touch = lo_[after] <= hi * (1 + tol) if up else h[after] >= lo * (1 - tol)
             inside = c[after] <= hi if up else c[after] >= lo
@@ -197,7 +208,7 @@ def find_ranges(prices: pd.DataFrame, start: Any = None, end: Any = None, min_ba
                 row["back_inside"] = idx[after][np.argmax(inside)]
         rows.append(row)
     out = pd.DataFrame(rows, columns=_COLUMNS)
-    for col in ("start", "end", "exit_date", "retest_date", "back_inside"):
+    for col in ("start", "end", "exit_date", "known_date", "retest_date", "back_inside"):
         out[col] = pd.to_datetime(out[col])
     out["bars"] = out["bars"].astype("int64")
     return keep_attrs(out, prices)
