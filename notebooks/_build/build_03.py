@@ -22,17 +22,17 @@ year-to-date table, the widest daily spreads and a rotation view.
 numerator: str = "RUT"  # ratio numerator (a catalog price series)
 denominator: str = "SPX"  # ratio denominator (a different catalog price series)
 frequency: str = "weekly"  # clock of the ratio and the regime model: weekly or monthly
-start: str = "1987-01-01"  # first date of the ratio (ISO); empty = all common history
-end: str = ""  # last date (ISO); empty = latest common date
+start: str = "1987-01-01"  # first date of the ratio (ISO), empty for all common history
+end: str = ""  # last date (ISO), empty for the latest common date
 n_regimes: int = 2  # Markov regimes: 2 or 3
 n_starts: int = 6  # starting values tried for the regime model (best likelihood kept)
 baseline_window: int = 40  # periods of the naive moving-average rule (40 weeks ~ 200 days)
-horizon: int = 13  # forward horizon in periods for "what came next" (13 weeks = a quarter)
+horizon: int = 13  # forward horizon in periods (13 weeks is a quarter)
 trendline_start: str = "2014-01-01"  # where to look for the line of lower highs (ISO)
 trend_tolerance: float = 0.005  # how close the ratio must come to the line to touch it (0.5%)
 swing_pct: float = 0.20  # reversal that ends a long-term relative-strength leg (20%)
 ytd_year: int = 2023  # year of the year-to-date table
-ytd_as_of: str = "2023-06-07"  # YTD through this date (ISO); empty = year end or latest
+ytd_as_of: str = "2023-06-07"  # YTD through this date (ISO), empty for the year end or latest
 ytd_symbols: list = ["SPX", "COMPQ", "IWM", "RUT", "QQQ"]  # rows of the YTD table
 """),
     code("""

@@ -43,12 +43,15 @@ def _states_of(regimes: Any) -> tuple[pd.Series, tuple[str, ...]] | None:
 
 def _line_values(trendline: Any, index: pd.DatetimeIndex) -> pd.Series:
     """Trendline values on ``index``: from a Series, or an object with ``value_at(date)``
-    (and optional ``start``) such as ``smallcaps.technicals.trendline``'s result."""
+    (and optional ``start`` or ``anchors``) such as ``smallcaps.technicals.trendline``'s
+    result; NaN before the line's start."""
     if isinstance(trendline, pd.Series):
         return trendline.reindex(index)
     if not hasattr(trendline, "value_at"):
         raise ValueError("trendline: expected a Series of line values or an object with value_at(date)")
     first = getattr(trendline, "start", None)
+    if first is None and getattr(trendline, "anchors", None):
+        first = trendline.anchors[0]  # smallcaps.technicals.Trendline starts at its anchor
     vals = []
     for d in index:
         if first is not None and d < pd.Timestamp(first):
@@ -72,7 +75,9 @@ def ratio_chart(ratio: pd.Series, regimes: Any = None, *, trendline: Any = None,
     regimes : a :class:`smallcaps.regimes.RegimeFit`, a :class:`~smallcaps.regimes.Baseline`
         or a Series of integer states; the highest state is shaded green, state 0 red.
     trendline : a Series of line values or an object with ``value_at(date)`` (and
-        ``start``), drawn from its start to the end of the window.
+        ``start``), drawn from its start to the end of the window; with a
+        ``break_date`` attribute (``smallcaps.technicals.Trendline``) the line is
+        solid up to the break and dotted after it.
     touches : dates where the ratio met the line (marked).
     start, end : the window shown (the model and line are computed on the full history).
     log : log scale (equal percentage moves look equal).
@@ -107,9 +112,15 @@ def ratio_chart(ratio: pd.Series, regimes: Any = None, *, trendline: Any = None,
             for which, color in ((top, COLORS["up"]), (0, COLORS["down"])):
                 _spans(ax, s, which, color, f"{labels[which]} regime")
         if trendline is not None:
-            line = _line_values(trendline, shown.index)
-            ax.plot(line.index, line.to_numpy(), color=COLORS["accent"], lw=1.4, ls="--",
-                    label="trendline")
+            line = _line_values(trendline, shown.index).dropna()
+            brk = getattr(trendline, "break_date", None)
+            held = line if brk is None else line.loc[:pd.Timestamp(brk)]
+            ax.plot(held.index, held.to_numpy(), color=COLORS["accent"], lw=1.4, ls="--",
+                    label="trendline" if brk is None else f"trendline (broken {pd.Timestamp(brk):%Y-%m-%d})")
+            if brk is not None:
+                after = line.loc[pd.Timestamp(brk):]
+                ax.plot(after.index, after.to_numpy(), color=COLORS["accent"], lw=0.8, ls=":",
+                        alpha=0.6, label="extended after the break")
         t = pd.DatetimeIndex([pd.Timestamp(d) for d in touches])
         t = t[(t >= shown.index[0]) & (t <= shown.index[-1])]
         if len(t):
@@ -162,16 +173,25 @@ def performance_chart(perf: pd.DataFrame, *, log: bool = False, title: str | Non
     base = float(perf.iloc[0].dropna().iloc[0])
     with kit_style():
         fig, ax = plt.subplots()
+        ends = []
         for k, col in enumerate(perf.columns):
             s = perf[col].dropna()
             color = COLORS["series"][k % len(COLORS["series"])]
             ax.plot(s.index, s.to_numpy(), lw=1.3, color=color, label=str(col))
-            ax.annotate(f"{col} {s.iloc[-1] / base * 100 - 100:+.1f}%", (s.index[-1], s.iloc[-1]),
-                        xytext=(4, 0), textcoords="offset points", fontsize=8, color=color,
-                        va="center")
+            ends.append((float(s.iloc[-1]), s.index[-1], f"  {col} {s.iloc[-1] / base * 100 - 100:+.1f}%", color))
         ax.axhline(base, color="black", lw=0.6)
         if log:
             ax.set_yscale("log")
+        # end labels, nudged apart so that close finishes stay readable
+        lo, hi = ax.get_ylim()
+        gap = 0.035 * (hi - lo)
+        ends.sort(key=lambda e: e[0])
+        placed: list[float] = []
+        for y, x, text, color in ends:
+            yy = max(y, placed[-1] + gap) if placed and not log else y
+            placed.append(yy)
+            ax.annotate(text, (x, y), xytext=(x, yy), textcoords="data", fontsize=8, color=color,
+                        va="center", ha="left")
         basis = perf.attrs.get("basis", {})
         kinds = sorted(set(basis.values())) if basis else []
         ax.set_ylabel(f"{base:g} = {perf.index[0]:%Y-%m-%d}" + (f" ({', '.join(kinds)})" if kinds else ""))
