@@ -110,6 +110,8 @@ def test_monthly_sampling_month_end_and_mean():
     # a monthly series dated on calendar month-ends (2026-05-31 is a Sunday) is complete
     monthly = pd.Series([1.0, 2.0, 3.0], pd.to_datetime(["2026-03-31", "2026-04-30", "2026-05-31"]))
     assert len(to_monthly(monthly)) == 3
+    first_of_month = pd.Series([1.0, 2.0, 3.0], pd.to_datetime(["2026-03-01", "2026-04-01", "2026-05-01"]))
+    assert list(to_monthly(first_of_month).index) == list(monthly.index)
     # price frame input and end given as a month include the whole month
     frame = pd.DataFrame({"close": s})
     y = pd.Series(1.0 + np.arange(3), me.index)

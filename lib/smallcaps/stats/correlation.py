@@ -78,8 +78,9 @@ def to_monthly(
     basis : ``"month_end"`` = the last available value of each month (a
         month-end close); ``"mean"`` = the average of the month's values.
     column : column of a frame.
-    drop_partial : drop the final month when the data stop more than three days
-        before its last business day (a month still in progress).
+    drop_partial : for daily-like data (median spacing under 20 days), drop the
+        final month when the data stop more than three days before its last
+        business day (a month still in progress). Monthly data are never cut.
 
     Returns
     -------
@@ -93,7 +94,8 @@ def to_monthly(
         raise ValueError("series: no values")
     grouped = s.resample("ME")
     out = (grouped.last() if basis == "month_end" else grouped.mean()).dropna()
-    if drop_partial and len(out):
+    daily_like = len(s) > 1 and pd.Series(s.index).diff().median() < pd.Timedelta(days=20)
+    if drop_partial and daily_like and len(out):
         last_obs = s.index[-1]
         last_bday = pd.offsets.BMonthEnd().rollback(last_obs + pd.offsets.MonthEnd(0))
         if (last_bday - last_obs).days > 3:
