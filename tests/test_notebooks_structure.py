@@ -34,3 +34,15 @@ def test_notebook_is_clean_and_parameterised(path: Path):
     build = NOTEBOOKS / "_build" / f"build_{path.name[:2]}.py"
     assert build.is_file(), f"{build} generates this notebook"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_papermill_sees_every_parameter(path: Path):
+    # papermill's own parser drops lines it cannot read (e.g. a comment containing "="),
+    # which would hide a parameter from `papermill --help-notebook`
+    import papermill as pm
+
+    nb = json.loads(path.read_text())
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    names = [n.target.id for n in ast.parse("".join(first["source"])).body]
+    assert list(pm.inspect_notebook(str(path))) == names

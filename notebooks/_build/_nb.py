@@ -34,8 +34,9 @@ def save(cells, path: Path) -> None:
         "kernelspec": KERNELSPEC,
         "language_info": {"name": "python"},
     })
-    for c in nb.cells:  # committed without outputs
-        if c.cell_type == "code":
+    for i, c in enumerate(nb.cells):
+        c.id = f"cell-{i:02d}"  # stable ids: rebuilding changes only what changed
+        if c.cell_type == "code":  # committed without outputs
             c.outputs, c.execution_count = [], None
     nbformat.validate(nb)
     nbformat.write(nb, str(path))

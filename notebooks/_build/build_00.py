@@ -16,8 +16,8 @@ averages, computed on the full history before the window is cut.
 """),
     parameters("""
 symbol: str = "RUT"  # price series to chart (a catalog name)
-start: str = "2018-01-01"  # first date shown (ISO); empty = all history
-end: str = ""  # last date shown (ISO); empty = latest
+start: str = "2018-01-01"  # first date shown (ISO), or empty for all history
+end: str = ""  # last date shown (ISO), or empty for the latest
 ma_windows: list = [50, 200]  # moving-average lengths in trading days
 """),
     code("""

@@ -25,8 +25,8 @@ lookback: int = 156  # weeks of history each reading is ranked against (calendar
 high_pct: float = 90.0  # percentile at or above which a reading is a high extreme
 low_pct: float = 10.0  # percentile at or below which a reading is a low extreme
 putcall_window: int = 10  # days in the put/call moving average
-start: str = ""  # first date shown and studied (ISO); empty = all history
-end: str = ""  # last date shown and studied (ISO); empty = latest
+start: str = ""  # first date shown and studied (ISO), or empty for all history
+end: str = ""  # last date shown and studied (ISO), or empty for the latest
 """),
     code("""
 import pandas as pd

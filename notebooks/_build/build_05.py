@@ -19,7 +19,7 @@ states; each section's table is right below it. Facts that cannot be computed ar
 left out and listed at the end.
 """),
     parameters("""
-as_of: str = ""  # date of the note (ISO); empty = the last date in the data
+as_of: str = ""  # date of the note (ISO), or empty for the last date in the data
 symbols: list = ["RUT", "SPX", "NDX"]  # the index of the note, then benchmarks for relative strength
 short_interest: str = "IWM"  # ETF whose short interest is reported (IWM, QQQ or SPY)
 contract: str = "russell2000"  # CFTC futures market (russell2000, sp500 or nasdaq100)
