@@ -304,3 +304,22 @@ def test_find_ranges_is_point_in_time(rut):
         got = same.iloc[0]
         assert (got["exit"], got["exit_date"], got["known_date"]) == (
             row.exit, row.exit_date, row.known_date)
+
+
+def test_trendline_double_bottom_anchors_on_the_second_low():
+    n = 60
+    t = np.arange(n)
+    base = 100.05 * np.exp(0.01 * (t - 12))
+    close = base * 1.04
+    df = _ohlc(close, spread=0.0)
+    df["high"] = close * 1.01
+    df["low"] = np.where((t >= 12) & ((t - 12) % 10 == 0), base, close * 0.99)
+    df.loc[df.index[:12], "low"] = 103.0
+    df.loc[df.index[10], "low"] = 100.0  # the lowest low, two bars before a near-equal one
+    tl = T.trendline(df, "higher_lows")
+    assert tl.anchors[0] == df.index[12]
+    assert tl.slope == pytest.approx(0.01)
+    assert len(tl.touches) == 5  # bars 12, 22, 32, 42, 52
+    # an explicit anchor is kept as given
+    with pytest.raises(ValueError, match="no higher lows line from"):
+        T.trendline(df, "higher_lows", anchor=df.index[10], tolerance=0.001)

@@ -5,7 +5,9 @@ Method (lower highs; higher lows mirror it with lows and a line below)
 With ``y`` the high (log of the high on the log scale) and bars counted by
 position:
 
-1. The anchor ``A`` is the highest high of the window (or the date given).
+1. The anchor ``A`` is the highest high of the window (or the date given). When
+   no anchor is given, a later high within ``tolerance`` of it (a double top) may
+   anchor the line instead if its line has more touches (or ``A`` has no line).
 2. Every later bar ``B`` that is a local peak (its high at least the highs of
    the two bars on each side) and lower than ``A`` gives a candidate line
    through ``A`` and ``B``. It is kept if no high between them rises above it by
@@ -16,8 +18,9 @@ position:
    between ``A`` and the break; bars near the line count as one touch until price
    has retreated more than four tolerances from the line. Each touch is dated at
    its bar nearest the line.
-5. The line with the most touches wins; ties go to the one passing closest to
-   its touches (smallest sum of distances), then to the one that held longer.
+5. The line with the most touches wins; ties go to the earlier anchor, then to
+   the line passing closest to its touches (smallest sum of distances), then to
+   the one that held longer.
 
 A parallel channel line goes through the lowest low (highest high for a line of
 higher lows) between ``A`` and the break.
@@ -202,31 +205,37 @@ def trendline(prices: pd.DataFrame, kind: str = "lower_highs", start: Any = None
     peak = np.ones(n, dtype=bool)
     for k in (1, 2):
         peak &= (y >= pad[2 - k: 2 - k + n]) & (y >= pad[2 + k: 2 + k + n])
-    cands = [b for b in np.flatnonzero(peak) if b > a + 1 and y[b] < y[a]]
-    if not cands:
-        cands = [int(a + 1 + np.argmax(y[a + 1:]))] if y[a + 1:].max() < y[a] else []
+    # with no anchor given, a near-tie of the extreme later on (a double top or
+    # bottom) may anchor the line instead: the line then starts from the last of them
+    starts = [a]
+    if anchor is None:
+        near = y[a] - tol_at(np.array([y[a]]))[0]
+        starts += [j for j in range(a + 1, n - 2) if y[j] >= near]
     pos = np.arange(n, dtype=float)
     best = None
-    for b in cands:
-        slope = (y[b] - y[a]) / (b - a)
-        line = y[a] + slope * (pos - a)
-        excess = y[a:b] - line[a:b]
-        if (excess > tol_at(line[a:b])).any():
-            continue
-        above = np.flatnonzero(yc[b + 1:] > line[b + 1:])
-        brk = b + 1 + int(above[0]) if len(above) else n
-        gap = line[a:brk] - y[a:brk]
-        tl = tol_at(line[a:brk])
-        runs = [(s + a, e + a) for s, e in _runs(np.abs(gap) <= tl, gap > _AWAY * tl)]
-        fit = sum(float(np.min(np.abs(y[s:e] - line[s:e]))) for s, e in runs)
-        key = (len(runs), -round(fit, 12), brk, b)
-        if best is None or key > best[0]:
-            best = (key, b, slope, brk, runs)
+    for a0 in starts:
+        cands = [b for b in np.flatnonzero(peak) if b > a0 + 1 and y[b] < y[a0]]
+        if not cands and y[a0 + 1:].max() < y[a0]:
+            cands = [int(a0 + 1 + np.argmax(y[a0 + 1:]))]
+        for b in cands:
+            slope = (y[b] - y[a0]) / (b - a0)
+            line = y[a0] + slope * (pos - a0)
+            if (y[a0:b] - line[a0:b] > tol_at(line[a0:b])).any():
+                continue
+            above = np.flatnonzero(yc[b + 1:] > line[b + 1:])
+            brk = b + 1 + int(above[0]) if len(above) else n
+            gap = line[a0:brk] - y[a0:brk]
+            tl = tol_at(line[a0:brk])
+            runs = [(s + a0, e + a0) for s, e in _runs(np.abs(gap) <= tl, gap > _AWAY * tl)]
+            fit = sum(float(np.min(np.abs(y[s:e] - line[s:e]))) for s, e in runs)
+            key = (len(runs), -a0, -round(fit, 12), brk, b)
+            if best is None or key > best[0]:
+                best = (key, a0, b, slope, brk, runs)
     if best is None:
         what = "highs" if down else "lows"
         raise ValueError(f"no {kind.replace('_', ' ')} line from {win.index[a]:%Y-%m-%d}: every "
                          f"later swing {what[:-1]} lies beyond it; try a later start or anchor")
-    _, b, slope, brk, runs = best
+    _, a, b, slope, brk, runs = best
     line = y[a] + slope * (pos - a)
     touch_pos = [int(s + np.argmin(np.abs(y[s:e] - line[s:e]))) for s, e in runs]
     # crossings of the close through the line after B, in the breaking direction
