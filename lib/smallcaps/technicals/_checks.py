@@ -100,6 +100,8 @@ def valid_block(s: pd.Series, arg: str, need: int, what: str) -> tuple[int, np.n
         If fewer than ``need`` values remain, or a value is missing inside the series.
     """
     values = s.to_numpy(dtype="float64", na_value=np.nan)
+    if len(values) >= need and np.isfinite(values.sum()):  # fast path: nothing missing
+        return 0, values
     finite = np.isfinite(values)
     if not finite.any():
         raise ValueError(f"{what} needs at least {need} values; {arg} has no valid values")
@@ -135,7 +137,7 @@ def price_frame(df: Any, arg: str = "prices", need: Iterable[str] = ("high", "lo
             continue
         if not pd.api.types.is_numeric_dtype(df[c].dtype):
             raise ValueError(f"{arg}: column {c!r} must be numeric, got dtype {df[c].dtype}")
-        if df[c].isna().any():
+        if not np.isfinite(df[c].to_numpy("float64").sum()) and df[c].isna().any():
             first = df.index[df[c].isna().to_numpy()][0]
             raise ValueError(f"{arg}: column {c!r} has {int(df[c].isna().sum())} missing "
                              f"value(s) (first at {first:%Y-%m-%d}); drop those rows first")

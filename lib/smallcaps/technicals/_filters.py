@@ -33,15 +33,16 @@ def smooth(values: np.ndarray, alpha: float, seed: float) -> np.ndarray:
     """First-order recursive smoothing seeded with ``seed``.
 
     ``y_0 = seed`` and ``y_t = y_{t-1} + alpha * (x_t - y_{t-1})`` for ``t >= 1``
-    (``values[0]`` is not used: it is the bar the seed belongs to).
+    (``values[0]`` is not used: it is the bar the seed belongs to). The filter's
+    initial state is chosen so that its first output is the seed, which saves a copy.
     """
     from scipy.signal import lfilter
 
-    out = np.empty(len(values), dtype="float64")
+    if len(values) == 0:
+        return np.empty(0)
+    zi = np.array([seed - alpha * values[0]])
+    out, _ = lfilter(np.array([alpha]), np.array([1.0, alpha - 1.0]), values, zi=zi)
     out[0] = seed
-    if len(values) > 1:
-        out[1:], _ = lfilter([alpha], [1.0, alpha - 1.0], values[1:],
-                             zi=np.array([(1.0 - alpha) * seed]))
     return out
 
 
@@ -52,10 +53,11 @@ def seeded_ema(values: np.ndarray, n: int, alpha: float, seed_start: int = 0) ->
     way (``seed_start = 0``); its MACD seeds the fast EMA later so that both EMAs
     start on the same bar.
     """
-    out = np.full(len(values), np.nan)
     first = seed_start + n - 1
+    out = np.empty(len(values), dtype="float64")
     if first >= len(values):
+        out[:] = np.nan
         return out
-    seed = values[seed_start: first + 1].mean()
-    out[first:] = smooth(values[first:], alpha, seed)
+    out[:first] = np.nan
+    out[first:] = smooth(values[first:], alpha, values[seed_start: first + 1].mean())
     return out

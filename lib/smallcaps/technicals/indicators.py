@@ -36,6 +36,8 @@ def _out(values: np.ndarray, src: pd.Series, name: str) -> pd.Series:
 
 
 def _place(first: int, block_out: np.ndarray, total: int) -> np.ndarray:
+    if first == 0 and len(block_out) == total:
+        return block_out
     out = np.full(total, np.nan)
     out[first:] = block_out
     return out
@@ -132,13 +134,19 @@ def rsi(close: pd.Series | pd.DataFrame, window: int = 14) -> pd.Series:
     d = np.diff(block)
     alpha = 1.0 / n
     dd = smooth(d[n - 1:], alpha, d[:n].mean())
-    a_abs = np.abs(d)
-    aa = smooth(a_abs[n - 1:], alpha, a_abs[:n].mean())
+    np.abs(d, out=d)
+    aa = smooth(d[n - 1:], alpha, d[:n].mean())
+    vals = np.empty(len(block))
+    vals[:n] = np.nan
+    r = vals[n:]
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = 50.0 * (1.0 + dd / aa)
-    r[aa < 1e-14] = 50.0
-    vals = np.full(len(block), np.nan)
-    vals[n:] = np.clip(r, 0.0, 100.0)
+        np.divide(dd, aa, out=r)
+    r += 1.0
+    r *= 50.0
+    flat = aa < 1e-14
+    if flat.any():
+        r[flat] = 50.0
+    np.clip(r, 0.0, 100.0, out=r)
     return _out(_place(first, vals, len(s)), s, f"rsi_{n}")
 
 
@@ -151,11 +159,16 @@ def true_range(prices: pd.DataFrame) -> pd.Series:
     df = price_frame(prices, need=("high", "low", "close"), min_rows=2,
                      what="true_range")
     h, lo, c = (df[k].to_numpy(dtype="float64") for k in ("high", "low", "close"))
-    out = np.full(len(df), np.nan)
+    return keep_attrs(pd.Series(_true_range(h, lo, c), index=df.index, name="true_range"), df)
+
+
+def _true_range(h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> np.ndarray:
+    out = np.empty(len(h))
+    out[0] = np.nan
     prev = c[:-1]
-    out[1:] = np.maximum(h[1:], prev)
+    np.maximum(h[1:], prev, out=out[1:])
     out[1:] -= np.minimum(lo[1:], prev)
-    return keep_attrs(pd.Series(out, index=df.index, name="true_range"), df)
+    return out
 
 
 def atr(prices: pd.DataFrame, window: int = 14) -> pd.Series:
@@ -176,9 +189,11 @@ def atr(prices: pd.DataFrame, window: int = 14) -> pd.Series:
     n = check_window(window)
     df = price_frame(prices, need=("high", "low", "close"), min_rows=n + 1,
                      what=f"atr(window={n})")
-    tr = true_range(df).to_numpy()
-    out = np.full(len(df), np.nan)
-    out[n:] = smooth(tr[n:], 1.0 / n, tr[1:n + 1].mean())
+    tr = _true_range(*(df[k].to_numpy(dtype="float64") for k in ("high", "low", "close")))
+    seed = tr[1:n + 1].mean()
+    tr[:n] = np.nan
+    out = tr
+    out[n:] = smooth(tr[n:], 1.0 / n, seed)
     return keep_attrs(pd.Series(out, index=df.index, name=f"atr_{n}"), df)
 
 
