@@ -22,8 +22,8 @@ shown for the window `start` to `end`.
 """),
     parameters("""
 symbol: str = "RUT"  # price series: RUT, IWM, SPX, QQQ (any catalog price name)
-start: str = "2022-01-01"  # first date shown (ISO); empty = all history
-end: str = ""  # last date used and shown (ISO); empty = latest
+start: str = "2022-01-01"  # first date shown (ISO), or empty for all history
+end: str = ""  # last date used and shown (ISO), or empty for the latest
 ma_windows: list = [50, 100, 200]  # moving-average lengths in trading days
 range_min_bars: int = 120  # shortest trading range, in bars
 range_max_width: float = 0.15  # widest range band, high / low - 1
