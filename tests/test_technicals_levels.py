@@ -323,3 +323,15 @@ def test_trendline_double_bottom_anchors_on_the_second_low():
     # an explicit anchor is kept as given
     with pytest.raises(ValueError, match="no higher lows line from"):
         T.trendline(df, "higher_lows", anchor=df.index[10], tolerance=0.001)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_support_resistance_finds_demo_range_edges(seed):
+    mk = sc.demo.market(seed=seed)
+    df = mk["SMALL"]
+    for pr in mk.truth.ranges:
+        lv = T.support_resistance(df, start=pr.start, end=pr.end, pct=0.04)
+        top = lv.iloc[np.argmin(np.abs(lv["level"] / pr.high - 1))]
+        bottom = lv.iloc[np.argmin(np.abs(lv["level"] / pr.low - 1))]
+        assert top["level"] == pytest.approx(pr.high, rel=0.02) and top["highs"] >= 2
+        assert bottom["level"] == pytest.approx(pr.low, rel=0.02) and bottom["lows"] >= 2
