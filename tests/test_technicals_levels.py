@@ -335,3 +335,13 @@ def test_support_resistance_finds_demo_range_edges(seed):
         bottom = lv.iloc[np.argmin(np.abs(lv["level"] / pr.low - 1))]
         assert top["level"] == pytest.approx(pr.high, rel=0.02) and top["highs"] >= 2
         assert bottom["level"] == pytest.approx(pr.low, rel=0.02) and bottom["lows"] >= 2
+
+
+def test_trendline_on_a_series_uses_it_for_high_low_and_close():
+    mk = sc.demo.market(seed=1)
+    tl_true = mk.truth.trendlines[0]
+    df = mk["SMALL"]
+    end = df.index[df.index.get_loc(tl_true.break_date) + 20]
+    on_highs = T.trendline(df["high"], start=tl_true.start, end=end)
+    assert on_highs.anchors[0] == tl_true.start
+    assert on_highs.slope == pytest.approx(tl_true.slope, rel=0.05)

@@ -136,14 +136,15 @@ def _runs(near: np.ndarray, away: np.ndarray) -> list[tuple[int, int]]:
     return merged
 
 
-def trendline(prices: pd.DataFrame, kind: str = "lower_highs", start: Any = None,
+def trendline(prices: pd.DataFrame | pd.Series, kind: str = "lower_highs", start: Any = None,
               end: Any = None, anchor: Any = None, scale: str = "log",
               tolerance: float = 0.005) -> Trendline:
     """Fit a trendline of lower highs (resistance) or higher lows (support).
 
     Parameters
     ----------
-    prices : price frame (``high, low, close``).
+    prices : price frame (``high, low, close``), or a Series (a close, a ratio) used
+        for all three.
     kind : ``"lower_highs"`` (a descending line over the highs) or ``"higher_lows"``
         (a rising line under the lows).
     start, end : window searched for the line (default: all bars). The line can be
@@ -169,6 +170,10 @@ def trendline(prices: pd.DataFrame, kind: str = "lower_highs", start: Any = None
     if scale not in ("log", "linear"):
         raise ValueError(f"scale={scale!r}: must be 'log' or 'linear'")
     tol = check_fraction(tolerance, "tolerance", 0.0, 0.5, inclusive_lo=True)
+    if isinstance(prices, pd.Series):  # a line (a ratio, a close): high = low = close
+        v = prices.astype("float64")
+        prices = pd.DataFrame({"high": v, "low": v, "close": v}, index=prices.index)
+        prices.attrs = dict(v.attrs)
     df = price_frame(prices, need=("high", "low", "close"), what="trendline")
     win = window_slice(df, start, end, min_rows=_MIN_BARS, what="a trendline")
     full_idx = df.index
