@@ -85,3 +85,13 @@ def test_python_m_smallcaps_run_fails_fast_on_a_misspelt_name(nb):
     assert out.returncode == 2
     assert "did you mean 'window'" in out.stderr
     assert "Kernel" not in out.stderr  # no kernel was started
+
+
+def test_breakout_notebook_misspelt_window_fails_at_once(capsys, no_kernel, tmp_path):
+    # the acceptance example, on the real notebook
+    code = main(["run", "notebooks/01_breakout_ranges.ipynb", "-p", "windw", "20",
+                 "--out", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "parameter 'windw'" in err and "did you mean 'window'" in err
+    assert not list(tmp_path.iterdir())  # nothing was written

@@ -31,6 +31,8 @@ range_coverage: float = 0.85  # share of closes the band must hold
 swing_pct: float = 0.05  # zig-zag reversal for swing points and levels (fraction)
 level_tolerance: float = 0.015  # swing points within this fraction form one level
 horizons: list = [20, 60]  # forward returns measured after breakouts, in trading days
+window: int = 20  # recent sessions for the level tests and the events list
+rsi_window: int = 14  # RSI length in sessions (Wilder)
 """),
     code("""
 import warnings
@@ -50,6 +52,8 @@ p = sc.params.check(
     swing_pct=(swing_pct, sc.params.number(min=0.005, max=0.5)),
     level_tolerance=(level_tolerance, sc.params.number(min=0.001, max=0.1)),
     horizons=(horizons, sc.params.int_list(min=1, max=250)),
+    window=(window, sc.params.integer(min=2, max=250)),
+    rsi_window=(rsi_window, sc.params.integer(min=2, max=100)),
     order=[("start", "end")],
 )
 pd.set_option("display.width", 160)
@@ -70,14 +74,14 @@ prov = sc.data.provenance(prices)
 name = p["symbol"]
 asof = prices.index[-1]
 shown_start = p["start"] if p["start"] is not None else prices.index[0]
-window = prices.loc[shown_start:]
-if len(window) < 30:
-    raise ValueError(f"start={shown_start:%Y-%m-%d} leaves {len(window)} bars to show; "
+shown = prices.loc[shown_start:]
+if len(shown) < 30:
+    raise ValueError(f"start={shown_start:%Y-%m-%d} leaves {len(shown)} bars to show; "
                      "choose an earlier start")
 close = prices["close"]
 last = close.iloc[-1]
 print(f"{name}: {len(prices):,} bars, {prices.index[0]:%Y-%m-%d} to {asof:%Y-%m-%d}; "
-      f"shown from {window.index[0]:%Y-%m-%d}. Last close {last:,.2f}.")
+      f"shown from {shown.index[0]:%Y-%m-%d}. Last close {last:,.2f}.")
 print(prov.describe())
 """, slide="skip"),
     md("""
@@ -90,7 +94,7 @@ on `known_date`, the close no band could absorb any more.
 """),
     code("""
 ranges = T.find_ranges(prices, **RANGE)
-in_view = ranges[ranges["end"] >= window.index[0]]
+in_view = ranges[ranges["end"] >= shown.index[0]]
 cols = ["start", "end", "low", "high", "width", "bars", "coverage", "exit", "exit_date",
         "known_date", "retest_date", "back_inside"]
 display(in_view[cols])
@@ -99,7 +103,7 @@ print(f"{len(ranges)} ranges in the whole history, {len(in_view)} in the window;
 print(prov.describe())
 """),
     code("""
-fig = sc.charts.candles(prices, window.index[0], asof, weekly=True, mas=(10, 40),
+fig = sc.charts.candles(prices, shown.index[0], asof, weekly=True, mas=(10, 40),
                         ranges=ranges, title=f"{name}: weekly candles, trading ranges shaded")
 """),
     md("""
@@ -107,18 +111,18 @@ fig = sc.charts.candles(prices, window.index[0], asof, weekly=True, mas=(10, 40)
 
 Support and resistance from clustered swing points (a `swing_pct` zig-zag) inside the
 window, round numbers near the last close, breakeven closes, and how price behaved at
-each level within 5% of the close and each round number over the last 20 sessions.
+each level within 5% of the close and each round number over the last `window` sessions.
 """),
     code("""
-swings = T.swing_points(window, pct=p["swing_pct"])
-levels = T.support_resistance(window, pct=p["swing_pct"], tolerance=p["level_tolerance"])
+swings = T.swing_points(shown, pct=p["swing_pct"])
+levels = T.support_resistance(shown, pct=p["swing_pct"], tolerance=p["level_tolerance"])
 near = levels.assign(abs_dist=levels["distance"].abs()).nsmallest(6, "abs_dist")
 display(near.drop(columns="abs_dist").sort_values("level", ascending=False))
 rounds = T.round_numbers(close, count=2)
 breakouts = in_view.loc[in_view["exit"] == "up", "exit_date"].dropna()
 breakeven = T.breakeven_levels(prices, dates=list(breakouts))
 display(breakeven)
-recent = prices.index[-20]
+recent = prices.index[-min(p["window"], len(prices))]
 tests = []
 close_by = near.loc[near["distance"].abs() <= 0.05, "level"]
 for lv in list(close_by) + list(rounds["level"]):
@@ -139,7 +143,7 @@ print(prov.describe())
 dd_close = T.drawdown(prices)
 dd_intra = T.drawdown(prices, "intraday")
 pulls = T.pullbacks(prices, threshold=0.10, basis="intraday")
-display(pulls[pulls["peak_date"] >= window.index[0] - pd.Timedelta(days=365)])
+display(pulls[pulls["peak_date"] >= shown.index[0] - pd.Timedelta(days=365)])
 for pct in (0.10, 0.20):
     print(T.level_below_high(prices, pct).describe())
 print(f"Drawdown from the all-time closing high: {dd_close.iloc[-1]:.1%} (intraday basis "
@@ -155,7 +159,7 @@ window's largest move.
 """),
     code("""
 lines = []
-anchors = {"lower_highs": window["high"].idxmax(), "higher_lows": window["low"].idxmin()}
+anchors = {"lower_highs": shown["high"].idxmax(), "higher_lows": shown["low"].idxmin()}
 for kind, begin in anchors.items():
     what = "high" if kind == "lower_highs" else "low"
     age = len(prices.loc[begin:]) - 1
@@ -170,7 +174,7 @@ for kind, begin in anchors.items():
         continue
     lines.append(tl)
     print(tl.describe() + f"; on {asof:%Y-%m-%d} the line is at {tl.value_at(asof):,.2f}")
-fib = T.fib_swing(prices, window.index[0], asof)
+fib = T.fib_swing(prices, shown.index[0], asof)
 a, b = ("high_date", "low_date") if fib.attrs["move"] == "down" else ("low_date", "high_date")
 print(f"Largest move in the window: {fib.attrs['move']}, {fib.attrs[a][:10]} to {fib.attrs[b][:10]}")
 display(fib)
@@ -181,15 +185,15 @@ print(prov.describe())
 
 Daily candles for the window with the moving averages (computed on the full history),
 trading ranges, the nearest levels, trendlines, Fibonacci levels, the volume profile
-(time at price for an index, which has no volume), recent events and RSI(14).
+(time at price for an index, which has no volume), recent events and RSI.
 """),
     code("""
-profile = T.volume_profile(prices, window.index[0], asof)
-ev = T.events(prices, start=window.index[0])
+profile = T.volume_profile(prices, shown.index[0], asof)
+ev = T.events(prices, start=shown.index[0])
 marks = ev[ev["event"].str.contains("cross|key_reversal|all_time")]
-fig = sc.charts.candles(prices, window.index[0], asof, mas=p["ma_windows"], ranges=ranges,
+fig = sc.charts.candles(prices, shown.index[0], asof, mas=p["ma_windows"], ranges=ranges,
                         levels=near[["level", "role"]], trendlines=lines, fib=fib,
-                        profile=profile, events=marks, rsi=14, log=True)
+                        profile=profile, events=marks, rsi=p["rsi_window"], log=True)
 print(profile.describe())
 print(prov.describe())
 """),
@@ -198,7 +202,7 @@ print(prov.describe())
 """),
     code("""
 state = T.ma_order(prices, p["ma_windows"]).iloc[-1]
-rsi14 = T.rsi(prices, 14)
+rsi14 = T.rsi(prices, p["rsi_window"])
 macd = T.macd(prices).iloc[-1]
 rows = {f"{w}-day SMA": state[f"sma_{w}"] for w in sorted(p["ma_windows"])}
 table = pd.DataFrame({"value": rows})
@@ -207,7 +211,7 @@ display(table)
 print(f"Order of the averages (highest first): {state['order']}"
       + (" - a rising stack" if state["bullish"] else " - a falling stack" if state["bearish"]
          else ""))
-print(f"RSI(14) {rsi14.iloc[-1]:.1f}"
+print(f"RSI({p['rsi_window']}) {rsi14.iloc[-1]:.1f}"
       + (" (overbought, above 70)" if rsi14.iloc[-1] > 70 else " (oversold, below 30)"
          if rsi14.iloc[-1] < 30 else "")
       + f"; MACD {macd['macd']:,.2f} vs signal {macd['signal']:,.2f}")
@@ -217,11 +221,11 @@ print(prov.describe())
 ## Recent events
 
 Gaps, outside days, key reversals, moving-average crosses and new closing highs over the
-last 30 sessions.
+last `window` sessions.
 """),
     code("""
-recent_ev = T.events(prices, start=prices.index[-30])
-display(recent_ev if len(recent_ev) else "no events in the last 30 sessions")
+recent_ev = T.events(prices, start=prices.index[-min(p["window"], len(prices))])
+display(recent_ev if len(recent_ev) else f"no events in the last {p['window']} sessions")
 print(prov.describe())
 """),
     md("""
@@ -280,7 +284,7 @@ if len(sup):
                 f"touches, last {sup['last_touch'].iloc[0]:%Y-%m-%d}).")
 w_short = min(p["ma_windows"])
 says.append(f"The {w_short}-day average is {state[f'sma_{w_short}']:,.0f}; the averages rank "
-            f"{state['order']}; RSI(14) is {rsi14.iloc[-1]:.0f}.")
+            f"{state['order']}; RSI({p['rsi_window']}) is {rsi14.iloc[-1]:.0f}.")
 if study is not None:
     for h, row in study.summary().iterrows():
         if pd.notna(row["difference"]):
