@@ -89,7 +89,9 @@ def test_python_m_smallcaps_run_fails_fast_on_a_misspelt_name(nb):
 
 def test_breakout_notebook_misspelt_window_fails_at_once(capsys, no_kernel, tmp_path):
     # the acceptance example, on the real notebook
-    code = main(["run", "notebooks/01_breakout_ranges.ipynb", "-p", "windw", "20",
+    from conftest import NOTEBOOKS
+
+    code = main(["run", str(NOTEBOOKS / "01_breakout_ranges.ipynb"), "-p", "windw", "20",
                  "--out", str(tmp_path)])
     assert code == 2
     err = capsys.readouterr().err
