@@ -94,6 +94,36 @@ def source_line(*objs: Any, params: Mapping[str, Any] | None = None) -> str:
     return "\n".join(lines)
 
 
+def _plain_number(value: float, _pos: int | None = None) -> str:
+    if value <= 0:
+        return ""
+    if value >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _plain_log_labels(ax: Any) -> None:
+    """Label a log price axis with plain numbers (2,000 not 2x10^3); minor ticks are
+    labelled too when the axis spans less than about one and a half decades."""
+    import math
+
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(_plain_number))
+    lo, hi = ax.get_ylim()
+    narrow = lo > 0 and hi > 0 and math.log10(hi / lo) < 1.5
+    if narrow:
+        ax.yaxis.set_minor_formatter(FuncFormatter(_plain_number))
+    elif lo > 0 and hi > 0 and math.log10(hi / lo) < 4:
+        def two_and_five(value: float, pos: int | None = None) -> str:
+            lead = round(value / 10 ** math.floor(math.log10(value))) if value > 0 else 0
+            return _plain_number(value) if lead in (2, 5) else ""
+
+        ax.yaxis.set_minor_formatter(FuncFormatter(two_and_five))
+    else:
+        ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def finish(fig: Any, *objs: Any, params: Mapping[str, Any] | None = None, synthetic: bool = False) -> Any:
     """Stamp provenance (and a synthetic-data label when needed) on ``fig``; return it.
 
@@ -104,6 +134,9 @@ def finish(fig: Any, *objs: Any, params: Mapping[str, Any] | None = None, synthe
     params : parameters that shaped the figure (windows, thresholds...).
     synthetic : force the synthetic label (for data made in a test or notebook).
     """
+    for ax in fig.axes:
+        if ax.get_yscale() == "log":
+            _plain_log_labels(ax)
     text = source_line(*objs, params=params)
     if text:
         n = text.count("\n") + 1
