@@ -135,3 +135,21 @@ def test_chart_carries_provenance_and_synthetic_label():
     ax = fig.axes[0]
     sma200 = [ln for ln in ax.get_lines() if ln.get_label() == "200-day SMA"][0]
     assert not np.isnan(sma200.get_ydata()[0])
+
+
+def test_shade_states_draws_one_span_per_run():
+    import matplotlib.pyplot as plt
+
+    from smallcaps.charts._style import shade_states
+
+    idx = pd.date_range("2024-01-05", periods=8, freq="W-FRI")
+    states = pd.Series([1, 1, 0, 1, 0, 0, 1, 1], index=idx)
+    fig, ax = plt.subplots()
+    shade_states(ax, states, 1, "green", "leading")
+    spans = ax.patches
+    assert len(spans) == 3
+    labels = [p.get_label() for p in spans]
+    assert labels[0] == "leading" and all(lb.startswith("_") for lb in labels[1:])
+    shade_states(ax, states, 2, "red", "never")
+    assert len(ax.patches) == 3
+    plt.close(fig)

@@ -366,36 +366,17 @@ class RegimeFit(Result):
 
     def plot(self, ax: Any = None) -> Any:
         """The ratio (log scale) shaded where the top regime is the most likely one."""
-        from .charts._style import COLORS
+        from .charts._style import COLORS, shade_states
 
         ax = get_ax(ax)
         r = self.ratio
         ax.plot(r.index, r.to_numpy(), color=COLORS["price"], lw=1.0, label=str(r.name or "ratio"))
-        _shade(ax, self.states, self.k_regimes - 1, COLORS["up"], self.labels[-1])
-        _shade(ax, self.states, 0, COLORS["down"], self.labels[0])
+        shade_states(ax, self.states, self.k_regimes - 1, COLORS["up"], self.labels[-1])
+        shade_states(ax, self.states, 0, COLORS["down"], self.labels[0])
         ax.set_yscale("log")
         ax.set_title(self.title)
         ax.legend(loc="best")
         return ax
-
-
-def _shade(ax: Any, states: pd.Series, which: int, color: str, label: str) -> None:
-    """Shade the spans where ``states == which``."""
-    on = (states == which).to_numpy()
-    idx = states.index
-    first = True
-    i = 0
-    while i < len(on):
-        if on[i]:
-            j = i
-            while j + 1 < len(on) and on[j + 1]:
-                j += 1
-            left = idx[i - 1] if i > 0 else idx[i]
-            ax.axvspan(left, idx[j], color=color, alpha=0.13, lw=0, label=label if first else None)
-            first = False
-            i = j + 1
-        else:
-            i += 1
 
 
 def _random_start(names: list[str], y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -598,14 +579,14 @@ class Baseline(Result):
         return pd.DataFrame({"ratio": self.ratio, "average": self.average, "state": self.states})
 
     def plot(self, ax: Any = None) -> Any:
-        from .charts._style import COLORS
+        from .charts._style import COLORS, shade_states
 
         ax = get_ax(ax)
         ax.plot(self.ratio.index, self.ratio.to_numpy(), color=COLORS["price"], lw=1.0,
                 label=str(self.ratio.name or "ratio"))
         ax.plot(self.average.index, self.average.to_numpy(), color=COLORS["accent"], lw=1.0,
                 label=f"{self.window}-period average")
-        _shade(ax, self.states, 1, COLORS["up"], "above")
+        shade_states(ax, self.states, 1, COLORS["up"], "above")
         ax.set_yscale("log")
         ax.set_title(self.title)
         ax.legend(loc="best")

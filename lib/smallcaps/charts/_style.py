@@ -94,6 +94,26 @@ def source_line(*objs: Any, params: Mapping[str, Any] | None = None) -> str:
     return "\n".join(lines)
 
 
+def shade_states(ax: Any, states: Any, which: Any, color: str, label: str,
+                 alpha: float = 0.13) -> None:
+    """Shade on ``ax`` each run of consecutive dates where ``states == which``.
+
+    A run is drawn from the date before its first member (so a one-bar run still has
+    width) to its last member; only the first run carries ``label`` for the legend.
+    """
+    import numpy as np
+
+    on = (states == which).to_numpy()
+    if not on.any():
+        return
+    idx = states.index
+    starts = np.flatnonzero(on & ~np.r_[False, on[:-1]])
+    ends = np.flatnonzero(on & ~np.r_[on[1:], False])
+    for k, (i, j) in enumerate(zip(starts, ends, strict=True)):
+        left = idx[i - 1] if i > 0 else idx[i]
+        ax.axvspan(left, idx[j], color=color, alpha=alpha, lw=0, label=label if k == 0 else None)
+
+
 def _plain_number(value: float, _pos: int | None = None) -> str:
     if value <= 0:
         return ""

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._style import COLORS, finish, kit_style
+from ._style import COLORS, finish, kit_style, shade_states
 
 __all__ = ["performance_chart", "ratio_chart", "rotation_chart", "spread_chart"]
 
@@ -110,7 +110,7 @@ def ratio_chart(ratio: pd.Series, regimes: Any = None, *, trendline: Any = None,
             s = states.loc[shown.index[0]:shown.index[-1]]
             top = len(labels) - 1
             for which, color in ((top, COLORS["up"]), (0, COLORS["down"])):
-                _spans(ax, s, which, color, f"{labels[which]} regime")
+                shade_states(ax, s, which, color, f"{labels[which]} regime")
         if trendline is not None:
             line = _line_values(trendline, shown.index).dropna()
             brk = getattr(trendline, "break_date", None)
@@ -142,23 +142,6 @@ def ratio_chart(ratio: pd.Series, regimes: Any = None, *, trendline: Any = None,
             ax2.set_ylabel(f"P({lab})")
             ax2.legend(loc="upper left", ncol=2)
     return finish(fig, ratio, params={"start": start, "end": end, "log": log})
-
-
-def _spans(ax: Any, states: pd.Series, which: int, color: str, label: str) -> None:
-    on = (states == which).to_numpy()
-    idx = states.index
-    first, i = True, 0
-    while i < len(on):
-        if not on[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(on) and on[j + 1]:
-            j += 1
-        left = idx[i - 1] if i > 0 else idx[i]
-        ax.axvspan(left, idx[j], color=color, alpha=0.13, lw=0, label=label if first else None)
-        first = False
-        i = j + 1
 
 
 def performance_chart(perf: pd.DataFrame, *, log: bool = False, title: str | None = None):
