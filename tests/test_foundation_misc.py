@@ -149,7 +149,7 @@ def test_shade_states_draws_one_span_per_run():
     spans = ax.patches
     assert len(spans) == 3
     labels = [p.get_label() for p in spans]
-    assert labels[0] == "leading" and all(lb.startswith("_") for lb in labels[1:])
+    assert labels[0] == "leading" and all(not lb or lb.startswith("_") for lb in labels[1:])
     shade_states(ax, states, 2, "red", "never")
     assert len(ax.patches) == 3
     plt.close(fig)
