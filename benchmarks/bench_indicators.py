@@ -6,9 +6,9 @@ the two compute the same thing). Usage::
 
     .venv/bin/python benchmarks/bench_indicators.py [n_points]
 
-The kit is vectorised numpy plus ``scipy.signal.lfilter`` for the recursive
-averages (EMA, Wilder's smoothing); TA-Lib is one C loop per indicator, so the
-kit's extra passes over memory are what the ratio measures.
+The kit's loops are compiled with numba (one pass each, like TA-Lib's C loops); the
+kit's timings include its input checks and building the pandas result. The first call
+compiles (or loads the on-disk cache) and is excluded by taking the best of several runs.
 """
 
 from __future__ import annotations

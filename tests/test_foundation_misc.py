@@ -120,7 +120,7 @@ def test_import_is_light():
 
     code = ("import sys, smallcaps; smallcaps.data; "
             "heavy = [m for m in ('statsmodels', 'scipy', 'mplfinance', 'papermill', 'matplotlib', "
-            "'yfinance', 'requests') if m in sys.modules]; print(','.join(heavy))")
+            "'yfinance', 'requests', 'numba') if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 

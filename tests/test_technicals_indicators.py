@@ -153,3 +153,18 @@ def test_clear_errors_on_bad_inputs():
         T.atr(df.drop(columns="high"), 14)
     with pytest.raises(ValueError, match="values must be numeric"):
         T.sma(pd.Series(["a"] * 30, index=df.index[:30]), 5)
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("high", np.nan, "column 'high' has 1 missing value"),
+    ("low", np.inf, "infinite value"),
+    ("close", -np.inf, "infinite value"),
+])
+def test_atr_rejects_missing_or_infinite_prices(column, value, message):
+    idx = pd.bdate_range("2024-01-01", periods=30)
+    c = np.linspace(100, 110, 30)
+    df = pd.DataFrame({"high": c + 1, "low": c - 1, "close": c}, index=idx)
+    assert T.atr(df, 14).iloc[-1] == pytest.approx(2.0)
+    df.iloc[20, df.columns.get_loc(column)] = value
+    with pytest.raises(ValueError, match=message):
+        T.atr(df, 14)

@@ -120,8 +120,13 @@ def valid_block(s: pd.Series, arg: str, need: int, what: str) -> tuple[int, np.n
 
 
 def price_frame(df: Any, arg: str = "prices", need: Iterable[str] = ("high", "low", "close"),
-                min_rows: int = 1, what: str = "this calculation") -> pd.DataFrame:
-    """Check a contract price frame: the columns needed, float values, dates, enough rows."""
+                min_rows: int = 1, what: str = "this calculation",
+                check_missing: bool = True) -> pd.DataFrame:
+    """Check a contract price frame: the columns needed, float values, dates, enough rows.
+
+    ``check_missing=False`` skips the scan for missing values, for callers whose own
+    pass over the data detects them (and then call again with the check for the message).
+    """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{arg}: expected a price DataFrame, got {type(df).__name__}")
     need = list(need)
@@ -137,7 +142,7 @@ def price_frame(df: Any, arg: str = "prices", need: Iterable[str] = ("high", "lo
             continue
         if not pd.api.types.is_numeric_dtype(df[c].dtype):
             raise ValueError(f"{arg}: column {c!r} must be numeric, got dtype {df[c].dtype}")
-        if not np.isfinite(df[c].to_numpy("float64").sum()) and df[c].isna().any():
+        if check_missing and not np.isfinite(df[c].to_numpy("float64").sum()) and df[c].isna().any():
             first = df.index[df[c].isna().to_numpy()][0]
             raise ValueError(f"{arg}: column {c!r} has {int(df[c].isna().sum())} missing "
                              f"value(s) (first at {first:%Y-%m-%d}); drop those rows first")

@@ -26,13 +26,14 @@ import numpy as np
 import pandas as pd
 
 from ._checks import as_close, check_fraction, check_window, keep_attrs, price_frame, valid_block
-from ._filters import rolling_mean, seeded_ema, smooth
+from ._filters import rolling_mean, seeded_ema, wilder_atr, wilder_rsi
 
 __all__ = ["atr", "bollinger", "ema", "macd", "rsi", "sma", "true_range", "wma"]
 
 
 def _out(values: np.ndarray, src: pd.Series, name: str) -> pd.Series:
-    return keep_attrs(pd.Series(values, index=src.index, name=name), src)
+    # copy=False: pandas 3 copies arrays into a new Series by default; this one is ours
+    return keep_attrs(pd.Series(values, index=src.index, name=name, copy=False), src)
 
 
 def _place(first: int, block_out: np.ndarray, total: int) -> np.ndarray:
@@ -131,22 +132,7 @@ def rsi(close: pd.Series | pd.DataFrame, window: int = 14) -> pd.Series:
     s = as_close(close)
     n = check_window(window)
     first, block = valid_block(s, "close", n + 1, f"rsi(window={n})")
-    d = np.diff(block)
-    alpha = 1.0 / n
-    dd = smooth(d[n - 1:], alpha, d[:n].mean())
-    np.abs(d, out=d)
-    aa = smooth(d[n - 1:], alpha, d[:n].mean())
-    vals = np.empty(len(block))
-    vals[:n] = np.nan
-    r = vals[n:]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(dd, aa, out=r)
-    r += 1.0
-    r *= 50.0
-    flat = aa < 1e-14
-    if flat.any():
-        r[flat] = 50.0
-    np.clip(r, 0.0, 100.0, out=r)
+    vals = wilder_rsi(block, n)
     return _out(_place(first, vals, len(s)), s, f"rsi_{n}")
 
 
@@ -188,13 +174,14 @@ def atr(prices: pd.DataFrame, window: int = 14) -> pd.Series:
     """
     n = check_window(window)
     df = price_frame(prices, need=("high", "low", "close"), min_rows=n + 1,
-                     what=f"atr(window={n})")
-    tr = _true_range(*(df[k].to_numpy(dtype="float64") for k in ("high", "low", "close")))
-    seed = tr[1:n + 1].mean()
-    tr[:n] = np.nan
-    out = tr
-    out[n:] = smooth(tr[n:], 1.0 / n, seed)
-    return keep_attrs(pd.Series(out, index=df.index, name=f"atr_{n}"), df)
+                     what=f"atr(window={n})", check_missing=False)
+    try:
+        out = wilder_atr(*(df[k].to_numpy(dtype="float64") for k in ("high", "low", "close")), n)
+    except ValueError:
+        price_frame(prices, need=("high", "low", "close"), what=f"atr(window={n})")  # names a gap
+        raise ValueError(f"prices: high, low or close has an infinite value; atr(window={n}) "
+                         "needs finite prices") from None
+    return keep_attrs(pd.Series(out, index=df.index, name=f"atr_{n}", copy=False), df)
 
 
 def bollinger(close: pd.Series | pd.DataFrame, window: int = 20, k: float = 2.0) -> pd.DataFrame:
