@@ -301,6 +301,20 @@ def _download(urls: list[str], report: str, codes: Sequence[str], series: str,
     return frame, used, notes
 
 
+def _request(name: str, start: Any, end: Any, report: str):
+    """Catalog entry, date bounds and annual-file URLs of a COT download (``report``:
+    "tff" or "legacy"); the years run from ``start`` (default: the report's first
+    year) to ``end`` (default: this year)."""
+    sp = get_spec(name)
+    if sp.name not in CONTRACTS:
+        raise DataError(sp.name, "not a CFTC positioning series")
+    s = pd.Timestamp(start) if start is not None else None
+    e = pd.Timestamp(end) if end is not None else None
+    y0 = s.year if s is not None else FIRST_YEAR[report]
+    y1 = e.year if e is not None else pd.Timestamp.now().year
+    return sp, s, e, urls_for(y0, y1, report)
+
+
 def fetch(name: str, start: str | pd.Timestamp | None = None,
           end: str | pd.Timestamp | None = None, **http: Any) -> pd.DataFrame:
     """Download TFF positioning for a catalog series from the CFTC annual files.
@@ -309,14 +323,7 @@ def fetch(name: str, start: str | pd.Timestamp | None = None,
     (default: this year) are fetched; the report of the current year is the file
     the CFTC updates every Friday.
     """
-    sp = get_spec(name)
-    if sp.name not in CONTRACTS:
-        raise DataError(sp.name, "not a CFTC positioning series")
-    s = pd.Timestamp(start) if start is not None else None
-    e = pd.Timestamp(end) if end is not None else None
-    y0 = s.year if s is not None else FIRST_YEAR["tff"]
-    y1 = e.year if e is not None else pd.Timestamp.now().year
-    urls = urls_for(y0, y1, "tff")
+    sp, s, e, urls = _request(name, start, end, "tff")
     frame, used, notes = _download(urls, "tff", CONTRACTS[sp.name], sp.name, http)
     frame = window(frame, s, e)
     if frame.empty:
@@ -331,15 +338,8 @@ def fetch_legacy(name: str, start: str | pd.Timestamp | None = None,
     Not a catalog series itself: returned as a plain frame (not validated
     against a catalog entry), with ``is_primary`` and ``published`` columns.
     """
-    sp = get_spec(name)
-    if sp.name not in CONTRACTS:
-        raise DataError(sp.name, "not a CFTC positioning series")
-    s = pd.Timestamp(start) if start is not None else None
-    e = pd.Timestamp(end) if end is not None else None
-    y0 = s.year if s is not None else FIRST_YEAR["legacy"]
-    y1 = e.year if e is not None else pd.Timestamp.now().year
-    frame, used, notes = _download(urls_for(y0, y1, "legacy"), "legacy", CONTRACTS[sp.name],
-                                   sp.name, http)
+    sp, s, e, urls = _request(name, start, end, "legacy")
+    frame, used, notes = _download(urls, "legacy", CONTRACTS[sp.name], sp.name, http)
     frame = window(frame, s, e).copy()
     frame["is_primary"] = mark_primary(frame).to_numpy()
     from ..pointintime import published_dates
