@@ -74,13 +74,6 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-def kernel_name() -> str:
-    """The venv's own kernelspec when installed (make setup does), else python3."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    return "smallcaps" if "smallcaps" in KernelSpecManager().find_kernel_specs() else "python3"
-
-
 @pytest.fixture
 def execute_notebook(tmp_path: Path):
     """Execute ``notebooks/<name>`` headless with papermill; returns the executed notebook.
@@ -90,6 +83,8 @@ def execute_notebook(tmp_path: Path):
     """
     import nbformat
     import papermill as pm
+
+    from smallcaps.runner import kernel_name
 
     def run(name: str, **parameters):
         out = tmp_path / f"out_{name}"
