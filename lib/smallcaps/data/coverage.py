@@ -14,6 +14,16 @@ _CALENDARS = {
 }
 
 
+def missing_slots(index: pd.DatetimeIndex, slots: pd.DatetimeIndex, tol_days: int) -> np.ndarray:
+    """Boolean mask over ``slots``: True where no date of ``index`` lies within
+    ``tol_days`` days of the slot (``index`` sorted and unique)."""
+    pos = index.searchsorted(slots)
+    before = index[np.clip(pos - 1, 0, len(index) - 1)]
+    after = index[np.clip(pos, 0, len(index) - 1)]
+    dist = np.minimum(np.abs((slots - before).days), np.abs((after - slots).days))
+    return np.asarray(dist > tol_days)
+
+
 def gaps(index: pd.DatetimeIndex, frequency: str) -> pd.DataFrame:
     """Runs of missing observations against the series' own calendar.
 
@@ -38,11 +48,7 @@ def gaps(index: pd.DatetimeIndex, frequency: str) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     freq, tol_days, min_run = _CALENDARS[frequency]
     expected = pd.bdate_range(idx[0], idx[-1]) if freq is None else pd.date_range(idx[0], idx[-1], freq=freq)
-    pos = idx.searchsorted(expected)
-    before = idx[np.clip(pos - 1, 0, len(idx) - 1)]
-    after = idx[np.clip(pos, 0, len(idx) - 1)]
-    dist = np.minimum(np.abs((expected - before).days), np.abs((after - expected).days))
-    missing = dist > tol_days
+    missing = missing_slots(idx, expected, tol_days)
     if not missing.any():
         return pd.DataFrame(columns=cols)
     # label runs of consecutive missing slots

@@ -80,12 +80,9 @@ def report_gaps(si: pd.DataFrame) -> pd.DatetimeIndex:
     """
     s = _shares(si)
     slots = _expected_settlements(s.index[0], s.index[-1])
-    idx = s.index
-    pos = idx.searchsorted(slots)
-    before = idx[np.clip(pos - 1, 0, len(idx) - 1)]
-    after = idx[np.clip(pos, 0, len(idx) - 1)]
-    dist = np.minimum(np.abs((slots - before).days), np.abs((after - slots).days))
-    return pd.DatetimeIndex(slots[dist > 5], name="missing_settlement")
+    from ..data.coverage import missing_slots
+
+    return pd.DatetimeIndex(slots[missing_slots(s.index, slots, 5)], name="missing_settlement")
 
 
 def days_to_cover(
