@@ -8,6 +8,10 @@ REPORTS ?= reports
 # the kit reads its cache, and falls back to synthetic demo data, labelled as such.
 SMALLCAPS_SNAPSHOT ?= $(wildcard $(abspath ../shared/data))
 export SMALLCAPS_SNAPSHOT
+# A checkout keeps its cache beside the code (the library's default is the platform's
+# user cache folder, for installed copies).
+SMALLCAPS_CACHE ?= $(abspath data/cache)
+export SMALLCAPS_CACHE
 
 .PHONY: setup run test lint lab bench clean
 
@@ -28,11 +32,11 @@ run: $(STAMP)
 	$(PY) -m smallcaps run --all --out $(REPORTS)
 
 test: $(STAMP)
-	$(PY) -m ruff check lib tests benchmarks
+	$(PY) -m ruff check lib tests benchmarks notebooks
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check lib tests benchmarks
+	$(PY) -m ruff check lib tests benchmarks notebooks
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -1,5 +1,6 @@
 """Every committed notebook: no outputs, a first code cell tagged `parameters` with
-annotated plain values, then a `sc.params.check(...)` call, and a build script."""
+annotated plain values, then a `sc.params.check(...)` call, and a jupytext percent script
+(`NN_name.py`, the source of truth) that is in sync with it."""
 
 import ast
 import json
@@ -31,8 +32,7 @@ def test_notebook_is_clean_and_parameterised(path: Path):
         ast.literal_eval(node.value)  # plain scalars / lists only
     second = "".join(code[1]["source"])
     assert "sc.params.check(" in second, "the cell after parameters validates them"
-    build = NOTEBOOKS / "_build" / f"build_{path.name[:2]}.py"
-    assert build.is_file(), f"{build} generates this notebook"
+    assert path.with_suffix(".py").is_file(), f"{path.with_suffix('.py').name} is its source"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
@@ -46,3 +46,27 @@ def test_papermill_sees_every_parameter(path: Path):
     first = next(c for c in nb["cells"] if c["cell_type"] == "code")
     names = [n.target.id for n in ast.parse("".join(first["source"])).body]
     assert list(pm.inspect_notebook(str(path))) == names
+
+
+def _cells(nb) -> list[tuple[str, str, list[str], str]]:
+    """What pairing must keep equal: cell type, source, tags and slide type."""
+    return [(c.cell_type, c.source.strip(), list(c.metadata.get("tags", [])),
+             c.metadata.get("slideshow", {}).get("slide_type", ""))
+            for c in nb.cells]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_is_in_sync_with_its_script(path: Path):
+    import jupytext
+
+    script = path.with_suffix(".py")
+    paired = jupytext.read(script)
+    committed = jupytext.read(path)
+    assert _cells(paired) == _cells(committed), (
+        f"{path.name} and {script.name} differ: run `jupytext --sync notebooks/{script.name}`")
+    assert "ipynb,py:percent" in paired.metadata["jupytext"]["formats"]
+
+
+def test_every_script_has_a_notebook():
+    scripts = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+    assert [p.stem for p in scripts] == [p.stem for p in PATHS]

@@ -30,7 +30,6 @@ The kernel of each run gets, in its environment only:
 - ``SMALLCAPS_PROVENANCE_LOG``: a file ``smallcaps.data.load`` appends the
   provenance of everything it loads to; the manifest lists it under ``data``.
 - ``SMALLCAPS_WIDGETS=static``: widget explorers draw the static figure.
-- ``SMALLCAPS_RUN``: the run's name.
 - ``SMALLCAPS_DEMO=1`` only when no real data can be found (labelled everywhere).
 """
 
@@ -55,6 +54,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import config
 from .notebook_params import NotebookParameter, NotebookParameters
 from .notebook_params import read as read_parameters
 from .params import ParameterError
@@ -501,7 +501,7 @@ def _data_mode_env() -> dict[str, str]:
     """Fall back to synthetic demo data only when no real data can be found."""
     from .data import available
 
-    if os.environ.get("SMALLCAPS_DEMO"):
+    if config.demo():
         return {}
     if available("RUT") is None:
         print("smallcaps: no snapshot (SMALLCAPS_SNAPSHOT) and no cached data: "
@@ -652,8 +652,7 @@ def _execute(job: dict[str, Any]) -> RunResult:
     fd, log_name = tempfile.mkstemp(prefix=f"{name[:40]}.", suffix=".provenance.jsonl")
     os.close(fd)
     log = Path(log_name)
-    env = {**job["env"], "SMALLCAPS_PROVENANCE_LOG": str(log), "SMALLCAPS_WIDGETS": "static",
-           "SMALLCAPS_RUN": name}
+    env = {**job["env"], config.PROVENANCE_LOG: str(log), config.WIDGETS: "static"}
     kernel = job["kernel"]
     started = _dt.datetime.now().astimezone()
     t0 = time.perf_counter()
@@ -704,8 +703,9 @@ def _execute(job: dict[str, Any]) -> RunResult:
         "export_errors": export_errors,
         "data": data,
         "synthetic": any(bool(d.get("synthetic")) for d in data),
-        "environment": {k: v for k, v in {**os.environ, **job["env"]}.items()
-                        if k.startswith("SMALLCAPS_")},
+        # only the documented settings: never a token or another secret in the environment
+        "environment": {k: v for k, v in {**config.documented(), **job["env"]}.items()
+                        if k in config.DOCUMENTED},
         "versions": job["versions"],
         "git": job["git"],
         "host": {"platform": platform.platform(), "python": sys.executable},

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import config
+
 __all__ = [
     "Control",
     "Explorer",
@@ -46,7 +48,6 @@ __all__ = [
     "text",
 ]
 
-MODE_ENV = "SMALLCAPS_WIDGETS"
 _BATCH_PARENTS = ("papermill", "nbclient", "nbconvert", "pytest", "smallcaps")
 
 
@@ -233,8 +234,8 @@ def mode() -> str:
        (headless execution) -> static;
     5. otherwise (e.g. an editor's own kernel) -> interactive.
     """
-    forced = os.environ.get(MODE_ENV, "").strip().lower()
-    if forced in ("static", "interactive"):
+    forced = config.widgets()
+    if forced is not None:
         return forced
     try:
         from IPython import get_ipython

@@ -18,12 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import config
 from .catalog import SeriesSpec, spec
 from .errors import DataError
 from .provenance import Provenance, attach
 from .validation import check_index, validate_prices
-
-ENV_VAR = "SMALLCAPS_CACHE"
 
 
 class CacheCorrupt(DataError):
@@ -31,15 +30,9 @@ class CacheCorrupt(DataError):
 
 
 def cache_dir() -> Path:
-    """The cache folder: ``$SMALLCAPS_CACHE``, else ``data/cache`` of the source checkout,
-    else ``~/.cache/smallcaps``."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
-    repo = Path(__file__).resolve().parents[3]
-    if (repo / "pyproject.toml").is_file() and (repo / "data").is_dir():
-        return repo / "data" / "cache"
-    return Path.home() / ".cache" / "smallcaps"
+    """The cache folder: ``$SMALLCAPS_CACHE``, else the platform's user cache folder
+    (``smallcaps.config.cache``)."""
+    return config.cache()
 
 
 def _stem(name: str) -> str:

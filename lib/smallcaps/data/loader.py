@@ -16,23 +16,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
+from .. import config
 from . import cache
 from . import snapshot as _snap
 from .catalog import spec as get_spec
 from .errors import DataError
 from .pointintime import cut_as_of
 from .provenance import Provenance, attach, provenance
-
-DEMO_ENV = "SMALLCAPS_DEMO"
-# When set, every load() appends its provenance as a JSON line to this file; the
-# runner uses it to list in each run's manifest the data a notebook actually read.
-PROVENANCE_LOG_ENV = "SMALLCAPS_PROVENANCE_LOG"
 
 
 def _to_ts(value, what: str, name: str) -> pd.Timestamp | None:
@@ -48,7 +43,8 @@ def _to_ts(value, what: str, name: str) -> pd.Timestamp | None:
 
 
 def demo_enabled() -> bool:
-    return os.environ.get(DEMO_ENV, "").strip().lower() in ("1", "true", "yes")
+    """Whether ``SMALLCAPS_DEMO`` allows synthetic demo data (``smallcaps.config.demo``)."""
+    return config.demo()
 
 
 def _from_cache(name: str) -> pd.DataFrame | None:
@@ -69,8 +65,10 @@ def _from_cache(name: str) -> pd.DataFrame | None:
 
 
 def _log(prov: Provenance) -> None:
-    path = os.environ.get(PROVENANCE_LOG_ENV)
-    if not path:
+    # set by the runner: every load() appends its provenance as a JSON line, so each
+    # run's manifest lists the data a notebook actually read
+    path = config.provenance_log()
+    if path is None:
         return
     try:
         with open(path, "a", encoding="utf-8") as fh:

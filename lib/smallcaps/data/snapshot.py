@@ -8,18 +8,17 @@ place and never copies it into the repository.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
+from .. import config
 from .catalog import PRICE_COLUMNS, SeriesSpec
 from .errors import DataError
 from .pointintime import published_dates
 from .provenance import Provenance, attach
 from .validation import check_columns, parse_dates, validate_prices, validate_series
 
-ENV_VAR = "SMALLCAPS_SNAPSHOT"
 _FIRST_DATA_LINE = 2  # header is line 1
 
 _NOTES = {
@@ -42,12 +41,11 @@ def snapshot_from_env() -> Path | None:
     DataError
         If the variable is set but does not name a folder.
     """
-    value = os.environ.get(ENV_VAR)
-    if not value:
+    p = config.snapshot()
+    if p is None:
         return None
-    p = Path(value).expanduser()
     if not p.is_dir():
-        raise DataError(ENV_VAR, f"snapshot folder {value!r} does not exist")
+        raise DataError(config.SNAPSHOT, f"snapshot folder {str(p)!r} does not exist")
     return p
 
 

@@ -1,26 +1,32 @@
-"""Build notebooks/01_breakout_ranges.ipynb (python notebooks/_build/build_01.py)."""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from pathlib import Path
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Breakouts, ranges and levels
+#
+# Strategists describe small caps in levels: "rangebound between 1700 and 1900 for nearly two
+# years before breaking out", "2100 is resistance", "the 50-day lies at 1991", "a trendline of
+# lower highs from the November record", "the 50% retracement", "RSI is oversold". This
+# notebook turns each of those into a computed, dated fact for one index or ETF, draws them
+# on one chart, and then tests the claim behind them: **after breakouts from ranges like
+# these, did the next 20 and 60 days return more than an ordinary day's next 20 and 60?**
+#
+# Everything is computed on the full history up to `end` (nothing after it is used), and
+# shown for the window `start` to `end`.
 
-from _nb import code, md, parameters, save
-
-HERE = Path(__file__).resolve().parent
-
-cells = [
-    md("""
-# Breakouts, ranges and levels
-
-Strategists describe small caps in levels: "rangebound between 1700 and 1900 for nearly two
-years before breaking out", "2100 is resistance", "the 50-day lies at 1991", "a trendline of
-lower highs from the November record", "the 50% retracement", "RSI is oversold". This
-notebook turns each of those into a computed, dated fact for one index or ETF, draws them
-on one chart, and then tests the claim behind them: **after breakouts from ranges like
-these, did the next 20 and 60 days return more than an ordinary day's next 20 and 60?**
-
-Everything is computed on the full history up to `end` (nothing after it is used), and
-shown for the window `start` to `end`.
-"""),
-    parameters("""
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 symbol: str = "RUT"  # price series: RUT, IWM, SPX, QQQ (any catalog price name)
 start: str = "2022-01-01"  # first date shown (ISO), or empty for all history
 end: str = ""  # last date used and shown (ISO), or empty for the latest
@@ -33,11 +39,11 @@ level_tolerance: float = 0.015  # swing points within this fraction form one lev
 horizons: list = [20, 60]  # forward returns measured after breakouts, in trading days
 window: int = 20  # recent sessions for the level tests and the events list
 rsi_window: int = 14  # RSI length in sessions (Wilder)
-"""),
-    code("""
-import warnings
 
+# %% slideshow={"slide_type": "skip"}
 import pandas as pd
+from IPython.display import display
+
 import smallcaps as sc
 
 T = sc.technicals
@@ -60,8 +66,8 @@ pd.set_option("display.width", 160)
 pd.set_option("display.float_format", "{:,.2f}".format)
 RANGE = dict(min_bars=p["range_min_bars"], max_width=p["range_max_width"],
              coverage=p["range_coverage"])
-""", slide="skip"),
-    code("""
+
+# %% slideshow={"slide_type": "skip"}
 try:
     prices = sc.data.load(p["symbol"], end=p["end"])
 except sc.data.DataError as exc:
@@ -83,16 +89,16 @@ last = close.iloc[-1]
 print(f"{name}: {len(prices):,} bars, {prices.index[0]:%Y-%m-%d} to {asof:%Y-%m-%d}; "
       f"shown from {shown.index[0]:%Y-%m-%d}. Last close {last:,.2f}.")
 print(prov.describe())
-""", slide="skip"),
-    md("""
-## Trading ranges and how they ended
 
-A *range* is at least `range_min_bars` bars in which a band no wider than
-`range_max_width` holds `range_coverage` of the closes. Its exit is dated at the first
-close of the run that broke it (`exit_date`); that the range had ended was only certain
-on `known_date`, the close no band could absorb any more.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Trading ranges and how they ended
+#
+# A *range* is at least `range_min_bars` bars in which a band no wider than
+# `range_max_width` holds `range_coverage` of the closes. Its exit is dated at the first
+# close of the run that broke it (`exit_date`); that the range had ended was only certain
+# on `known_date`, the close no band could absorb any more.
+
+# %% slideshow={"slide_type": "-"}
 ranges = T.find_ranges(prices, **RANGE)
 in_view = ranges[ranges["end"] >= shown.index[0]]
 cols = ["start", "end", "low", "high", "width", "bars", "coverage", "exit", "exit_date",
@@ -101,19 +107,19 @@ display(in_view[cols])
 print(f"{len(ranges)} ranges in the whole history, {len(in_view)} in the window; exits: "
       + ", ".join(f"{k} {v}" for k, v in ranges["exit"].value_counts().items()))
 print(prov.describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 fig = sc.charts.candles(prices, shown.index[0], asof, weekly=True, mas=(10, 40),
                         ranges=ranges, title=f"{name}: weekly candles, trading ranges shaded")
-"""),
-    md("""
-## Key levels and their tests
 
-Support and resistance from clustered swing points (a `swing_pct` zig-zag) inside the
-window, round numbers near the last close, breakeven closes, and how price behaved at
-each level within 5% of the close and each round number over the last `window` sessions.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Key levels and their tests
+#
+# Support and resistance from clustered swing points (a `swing_pct` zig-zag) inside the
+# window, round numbers near the last close, breakeven closes, and how price behaved at
+# each level within 5% of the close and each round number over the last `window` sessions.
+
+# %% slideshow={"slide_type": "-"}
 swings = T.swing_points(shown, pct=p["swing_pct"])
 levels = T.support_resistance(shown, pct=p["swing_pct"], tolerance=p["level_tolerance"])
 near = levels.assign(abs_dist=levels["distance"].abs()).nsmallest(6, "abs_dist")
@@ -135,11 +141,11 @@ for lv in list(close_by) + list(rounds["level"]):
 level_tests = pd.concat(tests, ignore_index=True).drop_duplicates("level")
 display(level_tests.sort_values("level", ascending=False))
 print(prov.describe())
-"""),
-    md("""
-## Drawdown, pullbacks and the levels below the high
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Drawdown, pullbacks and the levels below the high
+
+# %% slideshow={"slide_type": "-"}
 dd_close = T.drawdown(prices)
 dd_intra = T.drawdown(prices, "intraday")
 pulls = T.pullbacks(prices, threshold=0.10, basis="intraday")
@@ -149,15 +155,15 @@ for pct in (0.10, 0.20):
 print(f"Drawdown from the all-time closing high: {dd_close.iloc[-1]:.1%} (intraday basis "
       f"{dd_intra.iloc[-1]:.1%}).")
 print(prov.describe())
-"""),
-    md("""
-## Trendlines and Fibonacci
 
-A line of lower highs from the window's highest high (a resistance line on a log scale),
-a line of higher lows from the lowest low after it, and the Fibonacci retracements of the
-window's largest move.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Trendlines and Fibonacci
+#
+# A line of lower highs from the window's highest high (a resistance line on a log scale),
+# a line of higher lows from the lowest low after it, and the Fibonacci retracements of the
+# window's largest move.
+
+# %% slideshow={"slide_type": "-"}
 lines = []
 anchors = {"lower_highs": shown["high"].idxmax(), "higher_lows": shown["low"].idxmin()}
 for kind, begin in anchors.items():
@@ -179,15 +185,15 @@ a, b = ("high_date", "low_date") if fib.attrs["move"] == "down" else ("low_date"
 print(f"Largest move in the window: {fib.attrs['move']}, {fib.attrs[a][:10]} to {fib.attrs[b][:10]}")
 display(fib)
 print(prov.describe())
-"""),
-    md("""
-## The chart
 
-Daily candles for the window with the moving averages (computed on the full history),
-trading ranges, the nearest levels, trendlines, Fibonacci levels, the volume profile
-(time at price for an index, which has no volume), recent events and RSI.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The chart
+#
+# Daily candles for the window with the moving averages (computed on the full history),
+# trading ranges, the nearest levels, trendlines, Fibonacci levels, the volume profile
+# (time at price for an index, which has no volume), recent events and RSI.
+
+# %% slideshow={"slide_type": "-"}
 profile = T.volume_profile(prices, shown.index[0], asof)
 ev = T.events(prices, start=shown.index[0])
 marks = ev[ev["event"].str.contains("cross|key_reversal|all_time")]
@@ -196,11 +202,11 @@ fig = sc.charts.candles(prices, shown.index[0], asof, mas=p["ma_windows"], range
                         profile=profile, events=marks, rsi=p["rsi_window"], log=True)
 print(profile.describe())
 print(prov.describe())
-"""),
-    md("""
-## Momentum and moving-average state
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Momentum and moving-average state
+
+# %% slideshow={"slide_type": "-"}
 state = T.ma_order(prices, p["ma_windows"]).iloc[-1]
 rsi14 = T.rsi(prices, p["rsi_window"])
 macd = T.macd(prices).iloc[-1]
@@ -216,28 +222,28 @@ print(f"RSI({p['rsi_window']}) {rsi14.iloc[-1]:.1f}"
          if rsi14.iloc[-1] < 30 else "")
       + f"; MACD {macd['macd']:,.2f} vs signal {macd['signal']:,.2f}")
 print(prov.describe())
-"""),
-    md("""
-## Recent events
 
-Gaps, outside days, key reversals, moving-average crosses and new closing highs over the
-last `window` sessions.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Recent events
+#
+# Gaps, outside days, key reversals, moving-average crosses and new closing highs over the
+# last `window` sessions.
+
+# %% slideshow={"slide_type": "-"}
 recent_ev = T.events(prices, start=prices.index[-min(p["window"], len(prices))])
 display(recent_ev if len(recent_ev) else f"no events in the last {p['window']} sessions")
 print(prov.describe())
-"""),
-    md("""
-## Does a breakout pay? An event study
 
-The claim behind drawing ranges is that a breakout leads to further gains. The test: every
-upside exit from a range in the whole history, dated on the close where it became known
-(`known_date`, so nothing is used before it was visible), against all days. Forward log
-returns over each horizon; intervals and p-values respect the overlap of forward windows
-(circular-shift randomization, `sc.stats.event_study`).
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Does a breakout pay? An event study
+#
+# The claim behind drawing ranges is that a breakout leads to further gains. The test: every
+# upside exit from a range in the whole history, dated on the close where it became known
+# (`known_date`, so nothing is used before it was visible), against all days. Forward log
+# returns over each horizon; intervals and p-values respect the overlap of forward windows
+# (circular-shift randomization, `sc.stats.event_study`).
+
+# %% slideshow={"slide_type": "-"}
 ups = ranges.loc[ranges["exit"] == "up", "known_date"].dropna()
 downs = ranges.loc[ranges["exit"] == "down", "known_date"].dropna()
 study = None
@@ -257,11 +263,11 @@ try:
 except ValueError as exc:
     print(f"No breakdown study: {exc}")
 print(prov.describe())
-"""),
-    md("""
-## What the data says
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What the data says
+
+# %% slideshow={"slide_type": "-"}
 says = [f"{name} closed at {last:,.2f} on {asof:%Y-%m-%d}, {dd_close.iloc[-1]:.1%} from its "
         "all-time closing high."]
 cur = ranges.iloc[-1] if len(ranges) else None
@@ -288,14 +294,10 @@ says.append(f"The {w_short}-day average is {state[f'sma_{w_short}']:,.0f}; the a
 if study is not None:
     for h, row in study.summary().iterrows():
         if pd.notna(row["difference"]):
-            verdict = "better than" if row["ci_low"] > row["baseline_mean"] else \\
+            verdict = "better than" if row["ci_low"] > row["baseline_mean"] else \
                 "worse than" if row["ci_high"] < row["baseline_mean"] else "not distinguishable from"
             says.append(f"After {int(row['n_events'])} upside breakouts, the next {h} days "
                         f"returned {row['mean']:+.1%} on average against {row['baseline_mean']:+.1%} "
                         f"for all days: {verdict} an ordinary day (p = {row['p_value']:.2f}).")
-print("\\n".join(says))
+print("\n".join(says))
 print(prov.describe())
-"""),
-]
-
-save(cells, HERE.parent / "01_breakout_ranges.ipynb")

@@ -1,28 +1,34 @@
-"""Build notebooks/02_margin_debt_correlation.ipynb."""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from pathlib import Path
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Margin debt and the Russell 2000: reproduce the 0.98, then test it properly
+#
+# A widely read note says FINRA margin debt has "a very tight correlation, 0.984 going back
+# to January 1997" with the Russell 2000, that margin debt peaked in October 2021 a month
+# before the index and in January 2025 (a record) two months after it, and that it fell to
+# $850.6B in April 2025.
+#
+# A correlation between the *levels* of two series that both trend up proves little:
+# unrelated random walks routinely show one (Granger and Newbold 1974). This notebook
+# reproduces the headline number from the data, then asks what survives a proper test:
+# changes instead of levels, unit roots and cointegration, lead and lag, turning points,
+# and whether margin-debt growth said anything about the *next* months' returns, using
+# each FINRA figure only from the day it was published (third week of the next month).
 
-from _nb import code, md, parameters, save
-
-HERE = Path(__file__).resolve().parent
-
-cells = [
-    md("""
-# Margin debt and the Russell 2000: reproduce the 0.98, then test it properly
-
-A widely read note says FINRA margin debt has "a very tight correlation, 0.984 going back
-to January 1997" with the Russell 2000, that margin debt peaked in October 2021 a month
-before the index and in January 2025 (a record) two months after it, and that it fell to
-$850.6B in April 2025.
-
-A correlation between the *levels* of two series that both trend up proves little:
-unrelated random walks routinely show one (Granger and Newbold 1974). This notebook
-reproduces the headline number from the data, then asks what survives a proper test:
-changes instead of levels, unit roots and cointegration, lead and lag, turning points,
-and whether margin-debt growth said anything about the *next* months' returns, using
-each FINRA figure only from the day it was published (third week of the next month).
-"""),
-    parameters("""
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 symbol: str = "RUT"  # index compared with margin debt (a price series: RUT, SPX, NDX, ...)
 start: str = "1997-01"  # first month (FINRA's series starts in January 1997)
 end: str = "2025-04"  # last month (ISO); empty means the latest available
@@ -30,10 +36,10 @@ basis: str = "month_end"  # daily closes -> monthly: 'month_end' (last close) or
 max_lag: int = 12  # lead/lag range in months for the cross-correlogram and Granger tests
 turn_threshold: float = 0.08  # fractional move that confirms a peak or trough (0.08 is 8 %)
 horizons: list = [1, 3, 6]  # months ahead for the predictive test
-"""),
-    code("""
-import numpy as np
+
+# %% slideshow={"slide_type": "skip"}
 import pandas as pd
+
 import smallcaps as sc
 
 p = sc.params.check(
@@ -56,20 +62,21 @@ if p["start"] is not None and p["end"] is not None:
 pd.set_option("display.width", 160)
 pd.set_option("display.max_colwidth", 120)
 pd.set_option("display.float_format", "{:,.4g}".format)
-""", slide="skip"),
-    md("""
-## The data
 
-Daily closes of the index and FINRA's month-end debit balances in customers' margin
-accounts (US$ millions). If either series cannot be loaded the notebook says so and
-falls back to the kit's synthetic demo data, labelled as such on every figure.
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The data
+#
+# Daily closes of the index and FINRA's month-end debit balances in customers' margin
+# accounts (US$ millions). If either series cannot be loaded the notebook says so and
+# falls back to the kit's synthetic demo data, labelled as such on every figure.
+
+# %% slideshow={"slide_type": "-"}
 def load(name):
     try:
         return sc.data.load(name)
     except sc.data.DataError as exc:
-        print(f"not available: {exc}\\n  -> using SYNTHETIC demo data for {name} instead")
+        print(f"not available: {exc}\n  -> using SYNTHETIC demo data for {name} instead")
         return sc.data.load(name, demo=True)
 
 prices = load(p["symbol"])
@@ -78,22 +85,22 @@ margin = margin_df[sc.sentiment.DEBIT].rename("margin debt")
 index_m = sc.stats.to_monthly(prices, p["basis"]).rename(p["symbol"])
 for obj in (prices, margin_df):
     print(sc.data.provenance(obj).describe())
-"""),
-    md("""
-## 1. The headline number
 
-Month-end (or monthly-average) index closes against margin debt, over the common months
-in the window.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. The headline number
+#
+# Month-end (or monthly-average) index closes against margin debt, over the common months
+# in the window.
+
+# %% slideshow={"slide_type": "-"}
 rep = sc.stats.correlation_report(
     prices, margin, basis=p["basis"], start=p["start"], end=p["end"], max_lag=p["max_lag"],
     names=(p["symbol"], "margin debt"),
 )
 print(rep.headline())
 rep.summary()
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 s = rep.sample
 window_idx = rep.to_frame().index
 fig = sc.charts.dual_log_chart(
@@ -104,24 +111,24 @@ fig = sc.charts.dual_log_chart(
 )
 print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())
-"""),
-    md("""
-## 2. Why the level correlation misleads
 
-Both series grow at a few percent a year, so any two such series line up in levels. The
-left panel is the relation the headline describes; the right panel is what moves
-together month to month. The regression of one level on the other has an R² above its
-Durbin-Watson statistic: Granger and Newbold's sign of a spurious regression.
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. Why the level correlation misleads
+#
+# Both series grow at a few percent a year, so any two such series line up in levels. The
+# left panel is the relation the headline describes; the right panel is what moves
+# together month to month. The regression of one level on the other has an R² above its
+# Durbin-Watson statistic: Granger and Newbold's sign of a spurious regression.
+#
+# For scale: independent random walks of the same length and drift, simulated below, give
+# level correlations that are often large, while their changes are uncorrelated.
 
-For scale: independent random walks of the same length and drift, simulated below, give
-level correlations that are often large, while their changes are uncorrelated.
-"""),
-    code("""
+# %% slideshow={"slide_type": "-"}
 fig = sc.charts.levels_vs_changes(rep, params={"start": s["start"], "end": s["end"]})
 print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 d = rep.to_frame()
 drift = tuple(float(d[c].mean() / d[c].std()) for c in ("dlog_x", "dlog_y"))
 bench = sc.stats.spurious_benchmark(s["n_obs"], n_sims=2000, drift=drift, seed=0)
@@ -133,72 +140,72 @@ print(f"Independent random walks, {s['n_obs']} steps, drifts {drift[0]:.2f} and 
       f"(SYNTHETIC simulation, 2,000 pairs):")
 print(f"  median |r| of levels {bench['levels'].abs().median():.2f}; share with |r| >= {abs(level_r):.3f}: {share:.1%}")
 print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share with |r| >= {abs(change_r):.3f}: {share_c:.1%}")
-"""),
-    md("""
-## 3. Unit roots and cointegration
 
-A level correlation means something only if the two series are *cointegrated*: tied
-by a long-run relation so that their gap keeps returning to normal. Each test states its
-null hypothesis in words. ADF: H0 = unit root; KPSS: H0 = stationary (opposite nulls,
-so they are read together). Engle-Granger: H0 = no cointegration; Johansen: H0 = at most
-r cointegrating relations.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. Unit roots and cointegration
+#
+# A level correlation means something only if the two series are *cointegrated*: tied
+# by a long-run relation so that their gap keeps returning to normal. Each test states its
+# null hypothesis in words. ADF: H0 = unit root; KPSS: H0 = stationary (opposite nulls,
+# so they are read together). Engle-Granger: H0 = no cointegration; Johansen: H0 = at most
+# r cointegrating relations.
+
+# %% slideshow={"slide_type": "-"}
 rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading", "null"]]
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 coint = rep.cointegration
 print(coint.title)
 print("Johansen lag choice:", coint.johansen.lag_choice)
 coint.summary()[["test", "direction", "statistic", "p_value", "crit_5pct", "reading", "null"]]
-"""),
-    md("""
-## 4. Rolling correlation
 
-Over rolling windows, the correlation of monthly log changes against that of log
-levels. Levels hug 1 most of the time; changes move around a much lower level.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. Rolling correlation
+#
+# Over rolling windows, the correlation of monthly log changes against that of log
+# levels. Levels hug 1 most of the time; changes move around a much lower level.
+
+# %% slideshow={"slide_type": "-"}
 fig = sc.charts.rolling_correlation_chart(rep, params={"start": s["start"], "end": s["end"]})
 print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())
-"""),
-    md("""
-## 5. Which leads? Cross-correlation and Granger causality
 
-Monthly log changes, prewhitened (the index changes' own autocorrelation filtered out of
-both series) so that a spike at lag k > 0 means the index leads margin debt by k months,
-and k < 0 that margin debt leads. Granger tests both ways, with the lag chosen by AIC.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. Which leads? Cross-correlation and Granger causality
+#
+# Monthly log changes, prewhitened (the index changes' own autocorrelation filtered out of
+# both series) so that a spike at lag k > 0 means the index leads margin debt by k months,
+# and k < 0 that margin debt leads. Granger tests both ways, with the lag chosen by AIC.
+
+# %% slideshow={"slide_type": "-"}
 fig = sc.charts.cross_correlogram(rep.leadlag, sources=(prices, margin_df),
                                   params={"start": s["start"], "end": s["end"]})
 print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 print(rep.leadlag.granger.lag_choice)
 rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]]
-"""),
-    md("""
-## 6. Turning points: Nov 2021 and Nov 2024
 
-Peaks and troughs of each series, dated when the series moves at least the threshold away
-from its extreme, and matched to the nearest turn of the same kind in the other series.
-A positive lead means the index turned first. Which month the index "peaked" depends on
-how daily closes become monthly (``basis``): the daily closing high can fall in a month
-whose month-end close was not the highest, so the daily high nearest each peak is listed
-too.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. Turning points: Nov 2021 and Nov 2024
+#
+# Peaks and troughs of each series, dated when the series moves at least the threshold away
+# from its extreme, and matched to the nearest turn of the same kind in the other series.
+# A positive lead means the index turned first. Which month the index "peaked" depends on
+# how daily closes become monthly (``basis``): the daily closing high can fall in a month
+# whose month-end close was not the highest, so the daily high nearest each peak is listed
+# too.
+
+# %% slideshow={"slide_type": "-"}
 lo, hi = window_idx[0], window_idx[-1]
 tp = sc.stats.compare_turning_points(
     index_m.loc[lo:hi], margin.loc[lo:hi], p["turn_threshold"], names=(p["symbol"], "margin debt"))
 fig = sc.charts.turning_points_chart(tp, params={"basis": p["basis"], "start": s["start"], "end": s["end"]})
 print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 peaks = []
 for when in ("2021-11-30", "2024-11-30"):
     m = tp.near(when, "peak", within=3)
@@ -214,34 +221,34 @@ for m in peaks:
         print(f"{p['symbol']} peak month {d:%Y-%m} ({p['basis']}): highest daily close within 6 months "
               f"{win.max():,.2f} on {win.idxmax():%Y-%m-%d}")
 pd.concat(peaks) if peaks else tp.summary().tail(8)
-"""),
-    md("""
-## 7. Margin debt against its record
 
-Level, year-over-year change and distance from the record high, from FINRA's figures.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7. Margin debt against its record
+#
+# Level, year-over-year change and distance from the record high, from FINRA's figures.
+
+# %% slideshow={"slide_type": "-"}
 metrics = sc.sentiment.margin_metrics(margin_df).loc[:hi]
 rec = sc.sentiment.margin_record(margin_df, hi)
 print(rec.describe())
 print(sc.data.provenance(margin_df).describe())
 metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published"]].tail(6)
-"""),
-    md("""
-## 8. Does margin-debt growth say anything about the next months?
 
-The question that matters for an investor: with what was *known* at the time, did margin
-debt growth predict the index? Each month's year-over-year growth enters on the first
-close after FINRA published it, and the forward log return of the index is measured
-over the next 1, 3 and 6 months (21 trading days each). The same regression aligned on
-the *reference* month (as if the figure were known on the last day of the month it
-describes) is shown for comparison: that version uses numbers three weeks before they
-existed. Forward returns may run past the window's end (they are the outcome, not the
-information).
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 8. Does margin-debt growth say anything about the next months?
+#
+# The question that matters for an investor: with what was *known* at the time, did margin
+# debt growth predict the index? Each month's year-over-year growth enters on the first
+# close after FINRA published it, and the forward log return of the index is measured
+# over the next 1, 3 and 6 months (21 trading days each). The same regression aligned on
+# the *reference* month (as if the figure were known on the last day of the month it
+# describes) is shown for comparison: that version uses numbers three weeks before they
+# existed. Forward returns may run past the window's end (they are the outcome, not the
+# information).
+#
+# Then an event study: the publication dates of new margin-debt records, against all days.
 
-Then an event study: the publication dates of new margin-debt records, against all days.
-"""),
-    code("""
+# %% slideshow={"slide_type": "-"}
 sig = metrics["yoy"].loc[lo:hi].dropna().rename("margin debt YoY growth")
 pub = metrics["published"].reindex(sig.index)
 pr = sc.stats.predictive_regression(sig, prices, p["horizons"], published=pub)
@@ -249,25 +256,25 @@ pr_ref = sc.stats.predictive_regression(sig, prices, p["horizons"], align="refer
 both = pd.concat({"published (point in time)": pr.summary(),
                   "reference month (look-ahead)": pr_ref.summary()}, names=["aligned on"])
 both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]]
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 fig = sc.charts.predictive_chart(pr, p["horizons"][-1], sources=(prices, margin_df),
                                  params={"start": s["start"], "end": s["end"]})
 print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 records = metrics.loc[lo:hi]
 record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "published"])
 es = sc.stats.event_study(record_pub, prices, (63, 126), name="margin-debt record published")
 fig = sc.charts.event_study_chart(es)
 print(sc.data.provenance(prices).describe())
 es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "ci_low", "ci_high", "p_value", "note"]]
-"""),
-    md("""
-## What the data says
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What the data says
+
+# %% slideshow={"slide_type": "-"}
 t = rep.summary()
 lines = [rep.headline()]
 coint_text = coint.conclusion()
@@ -289,10 +296,6 @@ h = p["horizons"][0]
 row = pr.summary().loc[h]
 lines.append(f"Point in time, margin-debt YoY growth explains {row['r_squared']:.1%} of the next {h}-month "
              f"index return (slope t = {row['t_hac']:.2f}, HAC).")
-print("\\n".join("- " + x for x in lines))
+print("\n".join("- " + x for x in lines))
 print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())
-"""),
-]
-
-save(cells, HERE.parent / "02_margin_debt_correlation.ipynb")

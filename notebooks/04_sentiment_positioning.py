@@ -1,23 +1,29 @@
-"""Build notebooks/04_sentiment_positioning.ipynb."""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from pathlib import Path
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Sentiment and positioning: do the extremes predict anything?
+#
+# Small-cap commentary leans on contrarian sentiment: short interest "at the highest since
+# 2022", leveraged funds "heavily net short" Russell 2000 futures, a put/call ratio
+# "historically low", small-business optimism "at the Covid low". This notebook puts each
+# reading against its own history, marks where it is extreme, and asks whether extremes
+# were followed by unusual index returns over the next 1, 3 and 6 months, dating every
+# reading on the day it was **published**, not the day it refers to.
 
-from _nb import code, md, parameters, save
-
-HERE = Path(__file__).resolve().parent
-
-cells = [
-    md("""
-# Sentiment and positioning: do the extremes predict anything?
-
-Small-cap commentary leans on contrarian sentiment: short interest "at the highest since
-2022", leveraged funds "heavily net short" Russell 2000 futures, a put/call ratio
-"historically low", small-business optimism "at the Covid low". This notebook puts each
-reading against its own history, marks where it is extreme, and asks whether extremes
-were followed by unusual index returns over the next 1, 3 and 6 months, dating every
-reading on the day it was **published**, not the day it refers to.
-"""),
-    parameters("""
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 symbol: str = "IWM"  # ETF for short interest and days to cover: IWM, QQQ or SPY
 contract: str = "russell2000"  # CFTC futures market: russell2000, sp500 or nasdaq100
 group: str = "lev_money"  # TFF trader group for the study: lev_money, asset_mgr, dealer, other_rept
@@ -27,9 +33,11 @@ low_pct: float = 10.0  # percentile at or below which a reading is a low extreme
 putcall_window: int = 10  # days in the put/call moving average
 start: str = ""  # first date shown and studied (ISO), or empty for all history
 end: str = ""  # last date shown and studied (ISO), or empty for the latest
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "skip"}
 import pandas as pd
+from IPython.display import display
+
 import smallcaps as sc
 
 p = sc.params.check(
@@ -51,14 +59,15 @@ window = sc.sentiment.weeks_window(p["lookback"])  # the same calendar window fo
 label = sc.sentiment.GROUP_LABELS[p["group"]]
 pd.set_option("display.width", 160)
 pd.set_option("display.float_format", "{:,.2f}".format)
-""", slide="skip"),
-    md("""
-## What is loaded, and what is missing
 
-Every series with its span, and the holes in it. Nothing is interpolated: a missing
-week stays missing, and the changes around it are left blank.
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What is loaded, and what is missing
+#
+# Every series with its span, and the holes in it. Nothing is interpolated: a missing
+# week stays missing, and the changes around it are left blank.
+
+# %% slideshow={"slide_type": "-"}
 def try_load(name, **kw):
     try:
         return sc.data.load(name, **kw)
@@ -94,8 +103,8 @@ for name, df in [(index_name, index_px), (p["symbol"], etf), (f"cot:{p['contract
                  "rows": len(df), "gaps": gaps})
 coverage = pd.DataFrame(rows).set_index("series")
 coverage
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 if cot is not None:
     print(f"COT report weeks missing from cot:{p['contract']} (weekly Tuesday grid vs reports present):")
     display(sc.sentiment.missing_week_runs(cot))
@@ -108,22 +117,22 @@ if pc is not None:
 if nfib is None:
     print("NFIB small-business survey: not loaded (no public feed; import a CSV with "
           "`smallcaps data import nfib.csv --as nfib`). The survey rows below are skipped.")
-"""),
-    md("""
-## Futures positioning
 
-Net long = longs minus shorts of each trader group in the CFTC Traders in Financial
-Futures report (spread positions offset and are left out). Grey bands are weeks with no
-report in the data.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Futures positioning
+#
+# Net long = longs minus shorts of each trader group in the CFTC Traders in Financial
+# Futures report (spread positions offset and are left out). Grey bands are weeks with no
+# report in the data.
+
+# %% slideshow={"slide_type": "-"}
 if cot is not None and index_px is not None:
     fig = sc.charts.positioning_bars(cot, index_px, groups=("lev_money", "asset_mgr", "dealer"),
                                      start=p["start"], end=p["end"])
     print(sc.data.provenance(cot).describe())
     print(sc.data.provenance(index_px).describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 pos = None
 if cot is not None:
     pos = sc.sentiment.positioning_metrics(cot, p["group"], p["lookback"])
@@ -132,11 +141,11 @@ if cot is not None:
           f"(changes are week over week; COT index, z-score and percentile over {p['lookback']} weeks):")
     display(pos.loc[: p["end"], cols].tail(8))
     print(sc.data.provenance(cot).describe())
-"""),
-    md("""
-### Russell 2000, S&P 500 and Nasdaq-100 side by side
-""", slide="subslide"),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Russell 2000, S&P 500 and Nasdaq-100 side by side
+
+# %% slideshow={"slide_type": "-"}
 frames = {MARKETS[m]: df for m, df in cot_all.items() if df is not None}
 if frames:
     upto = {k: df.loc[: p["end"]] for k, df in frames.items()}  # the latest report by `end`
@@ -148,14 +157,14 @@ if frames:
         title=f"{label}: net position as % of open interest")
     for df in frames.values():
         print(sc.data.provenance(df).describe())
-"""),
-    md("""
-## Short interest
 
-Shares sold short in the ETF at each settlement date, the change since earlier reports,
-and days to cover (shares short / average daily volume over 20 trading days).
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Short interest
+#
+# Shares sold short in the ETF at each settlement date, the change since earlier reports,
+# and days to cover (shares short / average daily volume over 20 trading days).
+
+# %% slideshow={"slide_type": "-"}
 si_m = None
 if si is not None:
     si_m = sc.sentiment.short_interest_metrics(si, etf, periods=(1, 2, 4))
@@ -166,14 +175,14 @@ if si is not None:
     fig = sc.charts.short_interest_chart(si_m, etf, start=p["start"], end=p["end"])
     print(sc.data.provenance(si).describe())
     print(sc.data.provenance(etf).describe())
-"""),
-    md("""
-## Put/call ratios
 
-Cboe equity put/call volume ratio, averaged over a few days; red marks readings in the
-top of their trailing range (fear), green in the bottom (complacency).
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Put/call ratios
+#
+# Cboe equity put/call volume ratio, averaged over a few days; red marks readings in the
+# top of their trailing range (fear), green in the bottom (complacency).
+
+# %% slideshow={"slide_type": "-"}
 pc_m = None
 if pc is not None:
     pc_m = sc.sentiment.putcall_metrics(pc, "equity", windows=(p["putcall_window"],))
@@ -183,25 +192,25 @@ if pc is not None:
                                          name=f"equity put/call, {p['putcall_window']}-day average")
     fig = sc.charts.putcall_chart(ex_pc, ratio=pc_m["ratio"], start=p["start"], end=p["end"])
     print(sc.data.provenance(pc).describe())
-"""),
-    md("""
-## Survey data (NFIB)
-""", slide="subslide"),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Survey data (NFIB)
+
+# %% slideshow={"slide_type": "-"}
 if nfib is None:
     print("NFIB optimism, capex plans and hiring plans: not loaded, so not shown.")
 else:
     display(sc.sentiment.survey_latest(nfib, lookback=window))
     print(sc.data.provenance(nfib).describe())
-"""),
-    md("""
-## Where each series stands now
 
-Each reading's percentile within the trailing window (the short-interest history is too
-short for that window, so it is ranked within the reports available). Grey cells in the
-strip are months with no reading.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Where each series stands now
+#
+# Each reading's percentile within the trailing window (the short-interest history is too
+# short for that window, so it is ranked within the reports available). Grey cells in the
+# strip are months with no reading.
+
+# %% slideshow={"slide_type": "-"}
 extremes = {}
 published = {}
 if pos is not None:
@@ -228,24 +237,24 @@ display(current)
 for d in (cot, si, pc, nfib):
     if d is not None:
         print(sc.data.provenance(d).describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 if extremes:
     fig = sc.charts.sentiment_heat_strip({k: e.table["score"] for k, e in extremes.items()},
                                          start=p["start"], end=p["end"],
                                          sources=[d for d in (cot, si, pc, nfib) if d is not None])
-"""),
-    md("""
-## Event study: index returns after extremes
 
-For each series, the first reading of every extreme spell is dated at the first trading
-day on or after its publication (COT: the Friday after the Tuesday; short interest:
-about eight business days after settlement; put/call: the same day). Forward returns of
-the index from that close over 21, 63 and 126 trading days are compared with the forward
-returns after every day; the p-value comes from a circular-shift test that keeps the
-clustering of the events.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Event study: index returns after extremes
+#
+# For each series, the first reading of every extreme spell is dated at the first trading
+# day on or after its publication (COT: the Friday after the Tuesday; short interest:
+# about eight business days after settlement; put/call: the same day). Forward returns of
+# the index from that close over 21, 63 and 126 trading days are compared with the forward
+# returns after every day; the p-value comes from a circular-shift test that keeps the
+# clustering of the events.
+
+# %% slideshow={"slide_type": "-"}
 results = {}
 if index_px is not None:
     prices = index_px.loc[: p["end"]] if p["end"] is not None else index_px
@@ -260,18 +269,18 @@ for c in ("mean", "baseline_mean", "difference", "hit_rate"):
 print(f"forward simple returns of {index_name} in % (hit rate: share of positive returns)")
 display(shown.drop(columns=["note"]))
 print(sc.data.provenance(index_px).describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 first = {k: r for k, r in results.items() if k[0] == next(iter(extremes), None)}
 if any(r.n_events for r in first.values()):
     fig = sc.charts.event_panels(first, sources=[d for d in (index_px, cot) if d is not None],
                                  title=f"{index_name} after extremes of {next(iter(extremes))}")
     print(sc.data.provenance(index_px).describe())
-"""),
-    md("""
-## What the data says
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What the data says
+
+# %% slideshow={"slide_type": "-"}
 lines = []
 latest_price = index_px.index[-1] if index_px is not None else pd.Timestamp.today()
 if p["end"] is not None:
@@ -318,8 +327,4 @@ if len(events):
 if not lines:
     lines.append("- No sentiment series could be loaded, so there is nothing to read yet "
                  "(see the coverage table at the top).")
-print("\\n".join(lines))
-"""),
-]
-
-save(cells, HERE.parent / "04_sentiment_positioning.ipynb")
+print("\n".join(lines))

@@ -1,24 +1,30 @@
-"""Build notebooks/03_relative_strength_regimes.ipynb."""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from pathlib import Path
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Relative strength and its regimes
+#
+# Small-cap calls lean on relative strength: *"the long-term relative strength of the RUT
+# against the SPX is bumping into a trendline that has marked lower highs since 2014"*,
+# *"changes in long-term relative strength typically take years, not months"*. This notebook
+# draws the ratio line, finds that trendline, fits regime models to the ratio and asks how
+# long its regimes last, sets the models against a naive moving-average rule, and checks
+# whether being in a leading regime said anything about the next quarter. It closes with a
+# year-to-date table, the widest daily spreads and a rotation view.
 
-from _nb import code, md, parameters, save
-
-HERE = Path(__file__).resolve().parent
-
-cells = [
-    md("""
-# Relative strength and its regimes
-
-Small-cap calls lean on relative strength: *"the long-term relative strength of the RUT
-against the SPX is bumping into a trendline that has marked lower highs since 2014"*,
-*"changes in long-term relative strength typically take years, not months"*. This notebook
-draws the ratio line, finds that trendline, fits regime models to the ratio and asks how
-long its regimes last, sets the models against a naive moving-average rule, and checks
-whether being in a leading regime said anything about the next quarter. It closes with a
-year-to-date table, the widest daily spreads and a rotation view.
-"""),
-    parameters("""
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 numerator: str = "RUT"  # ratio numerator (a catalog price series)
 denominator: str = "SPX"  # ratio denominator (a different catalog price series)
 frequency: str = "weekly"  # clock of the ratio and the regime model: weekly or monthly
@@ -34,9 +40,11 @@ swing_pct: float = 0.20  # reversal that ends a long-term relative-strength leg 
 ytd_year: int = 2023  # year of the year-to-date table
 ytd_as_of: str = "2023-06-07"  # YTD through this date (ISO), empty for the year end or latest
 ytd_symbols: list = ["SPX", "COMPQ", "IWM", "RUT", "QQQ"]  # rows of the YTD table
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "skip"}
 import pandas as pd
+from IPython.display import display
+
 import smallcaps as sc
 
 p = sc.params.check(
@@ -75,30 +83,30 @@ legs = sc.relative.aligned(a, b, frequency=p["frequency"], start=p["start"], end
 unit = {"weekly": "weeks", "monthly": "months"}[p["frequency"]]
 pd.set_option("display.width", 140)
 pd.set_option("display.precision", 2)
-""", slide="skip"),
-    md("""
-## The ratio line
 
-The ratio of the two closes on their common dates, sampled at the end of each period, on
-a log scale (equal percentage moves look equal). A rising line means the numerator is
-beating the denominator.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The ratio line
+#
+# The ratio of the two closes on their common dates, sampled at the end of each period, on
+# a log scale (equal percentage moves look equal). A rising line means the numerator is
+# beating the denominator.
+
+# %% slideshow={"slide_type": "-"}
 prov = sc.data.provenance(ratio)
 print(f"{ratio.name}: {len(ratio):,} {p['frequency']} closes, {ratio.index[0]:%Y-%m-%d} to {ratio.index[-1]:%Y-%m-%d}")
 for note in prov.notes:
     print("note:", note)
 fig = sc.charts.ratio_chart(ratio, probabilities=False)
 print(prov.describe())
-"""),
-    md("""
-## The trendline of lower highs
 
-A line from the ratio's highest point since the chosen start through a later, lower high,
-that the ratio respected on the way (`sc.technicals.trendline` on the ratio, log scale).
-Touches are where the ratio came back to the line; a break is a close above it.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The trendline of lower highs
+#
+# A line from the ratio's highest point since the chosen start through a later, lower high,
+# that the ratio respected on the way (`sc.technicals.trendline` on the ratio, log scale).
+# Touches are where the ratio came back to the line; a break is a close above it.
+
+# %% slideshow={"slide_type": "-"}
 ratio_frame = pd.DataFrame({"high": ratio, "low": ratio, "close": ratio})
 line = None
 try:
@@ -117,22 +125,22 @@ if line is not None:
                                 start=p["trendline_start"], probabilities=False,
                                 title=f"{ratio.name}: the line of lower highs")
     print(prov.describe())
-"""),
-    md("""
-## Regimes: Markov switching on the ratio's changes
 
-A model in which the ratio's log change each period has a mean and a volatility that
-depend on a hidden regime, and the regime persists from one period to the next with a
-fitted probability (Hamilton 1989; `statsmodels` MarkovRegression, switching mean and
-variance, the best of several starting values). Regimes are named by their mean: the
-lowest is *lagging*, the highest *leading*. A regime with staying probability *p* lasts
-on average 1 / (1 - p) periods.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Regimes: Markov switching on the ratio's changes
+#
+# A model in which the ratio's log change each period has a mean and a volatility that
+# depend on a hidden regime, and the regime persists from one period to the next with a
+# fitted probability (Hamilton 1989; `statsmodels` MarkovRegression, switching mean and
+# variance, the best of several starting values). Regimes are named by their mean: the
+# lowest is *lagging*, the highest *leading*. A regime with staying probability *p* lasts
+# on average 1 / (1 - p) periods.
+
+# %% slideshow={"slide_type": "-"}
 fit = sc.regimes.fit(ratio, p["n_regimes"], n_starts=p["n_starts"], legs=legs)
 fit
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 dur = fit.expected_durations()
 summ = fit.summary()
 per_year = fit.ppy
@@ -145,48 +153,48 @@ for lab in fit.labels:
                  f"volatility {summ.loc[lab, 'sd_annual_pct']:.1f}% a year")
 all_spells = fit.spells()
 mean_len = all_spells.loc[~all_spells["censored"], "periods"].mean()
-print("\\n".join(lines))
+print("\n".join(lines))
 print(f"mean regime length (all complete spells): {mean_len:.0f} {unit} = {mean_len / per_year:.2f} years")
-print("\\ntransition probabilities (rows: from, columns: to)")
+print("\ntransition probabilities (rows: from, columns: to)")
 print(fit.transition.round(3).to_string())
 print(sc.data.provenance(ratio).describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 fig = sc.charts.ratio_chart(ratio, fit, title=f"{ratio.name}: {fit.k_regimes} regimes (shaded: most likely regime)")
 print(sc.data.provenance(ratio).describe())
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "-"}
 spells = fit.spells()
 print(f"longest spells of each regime ({unit}):")
 display(spells.sort_values("periods", ascending=False).groupby("label", sort=False).head(3)
         .sort_values(["state", "periods"], ascending=[True, False]).reset_index(drop=True))
 print(sc.data.provenance(ratio).describe())
-"""),
-    md("""
-## Against a naive baseline
 
-The simplest regime rule: the ratio above its moving average = leading, below = lagging.
-The table sets it beside the model on persistence (mean length of complete spells, switches
-per year) and on the ratio's change over the next `horizon` periods. The model's smoothed
-regimes use the whole sample (they know the future); the filtered ones use only the data up
-to each date and are the fair comparison for "what came next".
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Against a naive baseline
+#
+# The simplest regime rule: the ratio above its moving average = leading, below = lagging.
+# The table sets it beside the model on persistence (mean length of complete spells, switches
+# per year) and on the ratio's change over the next `horizon` periods. The model's smoothed
+# regimes use the whole sample (they know the future); the filtered ones use only the data up
+# to each date and are the fair comparison for "what came next".
+
+# %% slideshow={"slide_type": "-"}
 base = sc.regimes.baseline(ratio, p["baseline_window"], legs=legs)
 comparison = sc.regimes.compare(fit, base, horizon=p["horizon"])
 display(comparison)
 print(f"forward change = 100 ln(ratio[t+{p['horizon']}] / ratio[t]), {p['horizon']} {unit} ahead")
 print(sc.data.provenance(ratio).describe())
-"""),
-    md("""
-## Long-term legs and breaks in the trend
 
-Two more ways to measure how long relative strength keeps its direction: the legs between
-reversals of at least `swing_pct` in the ratio (a zig-zag filter), and the segments of
-constant drift chosen by a structural-break search (Bai-Perron style dynamic programming
-with BIC).
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Long-term legs and breaks in the trend
+#
+# Two more ways to measure how long relative strength keeps its direction: the legs between
+# reversals of at least `swing_pct` in the ratio (a zig-zag filter), and the segments of
+# constant drift chosen by a structural-break search (Bai-Perron style dynamic programming
+# with BIC).
+
+# %% slideshow={"slide_type": "-"}
 swings = sc.technicals.swing_points(ratio, method="zigzag", pct=p["swing_pct"], basis="close")
 legs_table = swings.assign(years=swings["bars"] / fit.ppy).rename(columns={"bars": unit})
 display(legs_table)
@@ -198,17 +206,17 @@ breaks = sc.regimes.structural_breaks(ratio)
 print(f"structural breaks in the drift (BIC): {breaks.attrs['n_breaks']}")
 display(breaks)
 print(sc.data.provenance(ratio).describe())
-"""),
-    md("""
-## Did the leading regime say anything about the next quarter?
 
-An event study (`sc.stats.event_study`) of the ratio's forward log change after every period
-spent in the leading regime as known at the time (filtered probabilities), and after every
-period with the ratio above its moving average, against all periods. The interval and
-p-value come from circular shifts of the whole pattern, which respects the clustering of
-consecutive periods in one regime.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Did the leading regime say anything about the next quarter?
+#
+# An event study (`sc.stats.event_study`) of the ratio's forward log change after every period
+# spent in the leading regime as known at the time (filtered probabilities), and after every
+# period with the ratio above its moving average, against all periods. The interval and
+# p-value come from circular shifts of the whole pattern, which respects the clustering of
+# consecutive periods in one regime.
+
+# %% slideshow={"slide_type": "-"}
 in_leading = fit.realtime_states == fit.k_regimes - 1
 above_avg = (base.states == 1).reindex(ratio.index, fill_value=False)
 study_model = sc.stats.event_study(in_leading, ratio, horizons=(p["horizon"],),
@@ -219,14 +227,14 @@ display(pd.concat({"markov leading (filtered)": study_model.summary(),
                    f"above {p['baseline_window']} avg": study_base.summary()}))
 ax = study_model.plot()
 print(sc.data.provenance(ratio).describe())
-"""),
-    md("""
-## Year to date
 
-Returns from the last close of the prior year, on price (close) and, for ETFs, total return
-(adj_close, dividends reinvested). Indices have no total-return series here.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Year to date
+#
+# Returns from the last close of the prior year, on price (close) and, for ETFs, total return
+# (adj_close, dividends reinvested). Indices have no total-return series here.
+
+# %% slideshow={"slide_type": "-"}
 ytd_prices = {}
 for name in p["ytd_symbols"]:
     try:
@@ -239,15 +247,15 @@ ytd_end = ytd["as_of_date"].max()
 perf = sc.relative.performance(ytd_prices, start=f"{p['ytd_year'] - 1}-12-31", end=ytd_end)
 fig = sc.charts.performance_chart(perf, title=f"{p['ytd_year']} year to date through {ytd_end:%Y-%m-%d} (price)")
 print(sc.data.provenance(ytd).describe())
-"""),
-    md("""
-## The widest daily spreads
 
-The daily return of the numerator minus that of the denominator, in percentage points, and
-for each of the widest days the last earlier day with a spread at least as wide in the same
-direction ("the widest since ...").
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The widest daily spreads
+#
+# The daily return of the numerator minus that of the denominator, in percentage points, and
+# for each of the widest days the last earlier day with a spread at least as wide in the same
+# direction ("the widest since ...").
+
+# %% slideshow={"slide_type": "-"}
 spread = sc.relative.return_spread(a, b)
 top = sc.relative.spread_extremes(spread, 10)
 display(top)
@@ -256,27 +264,27 @@ recent = sc.relative.spread_extremes(spread, 5, start=recent_start)
 display(recent)
 fig = sc.charts.spread_chart(spread, n_extremes=5, start=recent_start)
 print(sc.data.provenance(spread).describe())
-"""),
-    md("""
-## Rotation
 
-An open approximation of a relative rotation graph against the denominator: RS-Ratio (the
-smoothed log ratio's z-score over 26 periods, + 100) and RS-Momentum (the z-score of its
-4-period change, + 100). Symbols tend to move clockwise: leading, weakening, lagging,
-improving.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Rotation
+#
+# An open approximation of a relative rotation graph against the denominator: RS-Ratio (the
+# smoothed log ratio's z-score over 26 periods, + 100) and RS-Momentum (the z-score of its
+# 4-period change, + 100). Symbols tend to move clockwise: leading, weakening, lagging,
+# improving.
+
+# %% slideshow={"slide_type": "-"}
 rot_symbols = [s for s in dict.fromkeys([p["numerator"], *ytd_prices]) if s != p["denominator"]]
 rot_prices = {s: (a if s == p["numerator"] else ytd_prices[s]) for s in rot_symbols}
 rot = sc.relative.rotation(rot_prices, b, frequency=p["frequency"])
 display(rot.latest())
 fig = sc.charts.rotation_chart(rot, tail=12)
 print(sc.data.provenance(rot.frame).describe())
-"""),
-    md("""
-## What the data says
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What the data says
+
+# %% slideshow={"slide_type": "-"}
 says = []
 lab_lo, lab_hi = fit.labels[0], fit.labels[-1]
 expected = ", ".join(f"{dur.loc[lab, 'periods']:.0f} {unit} ({lab})" for lab in fit.labels)
@@ -317,9 +325,5 @@ since = (f"the widest since {rw['largest_since']:%Y-%m-%d}" if pd.notna(rw["larg
 says.append(f"Widest daily spread ({p['numerator']} minus {p['denominator']}): {w['spread_pp']:+.2f} pp on "
             f"{top.index[0]:%Y-%m-%d}; in the last two years {rw['spread_pp']:+.2f} pp on "
             f"{recent.index[0]:%Y-%m-%d}, {since}.")
-print("\\n".join(says))
+print("\n".join(says))
 print(sc.data.provenance(ratio).describe())
-"""),
-]
-
-save(cells, HERE.parent / "03_relative_strength_regimes.ipynb")

@@ -1,27 +1,35 @@
-"""Build notebooks/00_data_tour.ipynb."""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from pathlib import Path
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Data tour: what smallcaps knows, and where it came from
+#
+# Every series the kit can load, how much of it there is, the gaps in it, and where each
+# number came from. The chart at the end shows a price series with its 50- and 200-day
+# averages, computed on the full history before the window is cut.
 
-from _nb import code, md, parameters, save
-
-HERE = Path(__file__).resolve().parent
-
-cells = [
-    md("""
-# Data tour: what smallcaps knows, and where it came from
-
-Every series the kit can load, how much of it there is, the gaps in it, and where each
-number came from. The chart at the end shows a price series with its 50- and 200-day
-averages, computed on the full history before the window is cut.
-"""),
-    parameters("""
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 symbol: str = "RUT"  # price series to chart (a catalog name)
 start: str = "2018-01-01"  # first date shown (ISO), or empty for all history
 end: str = ""  # last date shown (ISO), or empty for the latest
 ma_windows: list = [50, 200]  # moving-average lengths in trading days
-"""),
-    code("""
+
+# %% slideshow={"slide_type": "skip"}
 import pandas as pd
+from IPython.display import display
+
 import smallcaps as sc
 
 p = sc.params.check(
@@ -32,25 +40,25 @@ p = sc.params.check(
     order=[("start", "end")],
 )
 pd.set_option("display.width", 140)
-""", slide="skip"),
-    md("""
-## The catalog
 
-Named series, their frequency and units, who publishes them, and the release rule used
-for point-in-time analysis (when each observation became public).
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The catalog
+#
+# Named series, their frequency and units, who publishes them, and the release rule used
+# for point-in-time analysis (when each observation became public).
+
+# %% slideshow={"slide_type": "-"}
 sc.data.catalog()[["kind", "frequency", "units", "source", "release"]]
-"""),
-    md("""
-## Coverage
 
-For each series: where it was loaded from, first and last date, rows, and runs of
-missing observations against its own calendar (business days for daily series,
-weekly slots for COT reports...). Nothing is interpolated. A series that cannot be
-loaded is listed as such.
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Coverage
+#
+# For each series: where it was loaded from, first and last date, rows, and runs of
+# missing observations against its own calendar (business days for daily series,
+# weekly slots for COT reports...). Nothing is interpolated. A series that cannot be
+# loaded is listed as such.
+
+# %% slideshow={"slide_type": "-"}
 rows, provenances, missing = [], {}, {}
 for name, spec in sc.data.CATALOG.items():
     try:
@@ -67,33 +75,33 @@ for name, spec in sc.data.CATALOG.items():
     provenances[name] = prov
 coverage = pd.DataFrame(rows).set_index("series")
 coverage
-"""),
-    code("""
-fig = sc.charts.coverage_bars(coverage)
-"""),
-    code("""
-for name, why in missing.items():
-    print(f"not loaded: {why}")
-"""),
-    md("""
-## Provenance
 
-Source, origin (snapshot, cache, download, import or synthetic demo), retrieval, range
-and the known quirks of each loaded series.
-"""),
-    code("""
-for name, prov in provenances.items():
+# %% slideshow={"slide_type": "-"}
+fig = sc.charts.coverage_bars(coverage)
+
+# %% slideshow={"slide_type": "-"}
+for why in missing.values():
+    print(f"not loaded: {why}")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Provenance
+#
+# Source, origin (snapshot, cache, download, import or synthetic demo), retrieval, range
+# and the known quirks of each loaded series.
+
+# %% slideshow={"slide_type": "-"}
+for prov in provenances.values():
     print(prov.describe())
     for note in prov.notes:
         print("    note:", note)
-"""),
-    md("""
-## Gaps in detail
 
-The runs of missing observations of each series with any (daily series: runs of three
-or more business days, so ordinary holidays are not listed).
-"""),
-    code("""
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Gaps in detail
+#
+# The runs of missing observations of each series with any (daily series: runs of three
+# or more business days, so ordinary holidays are not listed).
+
+# %% slideshow={"slide_type": "-"}
 gap_tables = {}
 for name in provenances:
     g = sc.data.gaps(sc.data.load(name).index, sc.data.spec(name).frequency)
@@ -103,20 +111,20 @@ if gap_tables:
     display(pd.concat(gap_tables, names=["series", "run"]))
 else:
     print("no gaps in any loaded series")
-"""),
-    md("""
-## Price and moving averages
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Price and moving averages
+
+# %% slideshow={"slide_type": "-"}
 prices = sc.data.load(p["symbol"])
 fig = sc.charts.price_with_averages(prices, windows=p["ma_windows"], start=p["start"], end=p["end"],
                                     log=p["start"] is None)
 print(sc.data.provenance(prices).describe())
-"""),
-    md("""
-## What the data says
-"""),
-    code("""
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What the data says
+
+# %% slideshow={"slide_type": "-"}
 close = prices["close"]
 last_date = close.index[-1]
 lines = [f"{p['symbol']} closed at {close.iloc[-1]:,.2f} on {last_date:%Y-%m-%d}."]
@@ -125,9 +133,5 @@ for w in p["ma_windows"]:
     if pd.notna(avg):
         side = "above" if close.iloc[-1] > avg else "below"
         lines.append(f"It is {abs(close.iloc[-1] / avg - 1):.1%} {side} its {w}-day average ({avg:,.2f}).")
-print("\\n".join(lines))
+print("\n".join(lines))
 print(sc.data.provenance(prices).describe())
-"""),
-]
-
-save(cells, HERE.parent / "00_data_tour.ipynb")
