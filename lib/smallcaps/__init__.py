@@ -28,6 +28,7 @@ _SUBMODULES = {
     "briefing",
     "runner",
     "params",
+    "claims",
 }
 
 __all__ = sorted(_SUBMODULES | {"run", "__version__"})
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
         briefing,
         charts,
+        claims,
         data,
         demo,
         params,
