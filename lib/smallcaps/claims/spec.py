@@ -117,15 +117,18 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
-def _where(doc: dict[str, Any], path: list[Any]) -> tuple[str, str]:
-    """('claim 'id'' or 'file', dotted field) for a schema error path."""
+def _who(item: Any, i: int) -> str:
+    cid = item.get("id") if isinstance(item, dict) else None
+    return f"claim {cid!r}" if isinstance(cid, str) and cid else f"claim #{i + 1}"
+
+
+def _where(doc: dict[str, Any], path: list[Any]) -> tuple[int, str, str]:
+    """(claim number or -1 for the file, 'claim 'id'' or 'file', dotted field)."""
     if len(path) >= 2 and path[0] == "claims" and isinstance(path[1], int):
         i = path[1]
         item = doc["claims"][i] if i < len(doc.get("claims") or []) else None
-        cid = item.get("id") if isinstance(item, dict) else None
-        who = f"claim {cid!r}" if isinstance(cid, str) and cid else f"claim #{i + 1}"
-        return who, ".".join(str(p) for p in path[2:])
-    return "file", ".".join(str(p) for p in path)
+        return i, _who(item, i), ".".join(str(p) for p in path[2:])
+    return -1, "file", ".".join(str(p) for p in path)
 
 
 def _message(err: Any) -> str:
@@ -155,7 +158,7 @@ def _message(err: Any) -> str:
     return err.message
 
 
-def _schema_problems(doc: dict[str, Any]) -> list[str]:
+def _schema_problems(doc: dict[str, Any]) -> list[tuple[int, str]]:
     import jsonschema
 
     sch = json.loads(json.dumps(schema()))
@@ -166,12 +169,12 @@ def _schema_problems(doc: dict[str, Any]) -> list[str]:
     out = []
     for err in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
         path = list(err.absolute_path)
-        who, fld = _where(doc, path)
+        i, who, fld = _where(doc, path)
         if fld == "check.kind" and err.validator == "enum":
             msg = f"unknown kind {err.instance!r} (kinds: {', '.join(sorted(KINDS))})"
         else:
             msg = _message(err)
-        out.append(f"{who}, field {fld}: {msg}" if fld else f"{who}: {msg}")
+        out.append((i, f"{who}, field {fld}: {msg}" if fld else f"{who}: {msg}"))
     return out
 
 
@@ -216,17 +219,18 @@ def _check_expect(who: str, kind: str, expect: Any, tolerance: Any) -> list[str]
     return out
 
 
-def _semantic_problems(doc: dict[str, Any]) -> list[str]:
-    out: list[str] = []
+def _semantic_problems(doc: dict[str, Any]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(doc.get("claims") or []):
         if not isinstance(item, dict):
             continue
         cid = item.get("id")
-        who = f"claim {cid!r}" if isinstance(cid, str) and cid else f"claim #{i + 1}"
+        who = _who(item, i)
         if isinstance(cid, str):
             if cid in seen:
-                out.append(f"{who}, field id: used twice (claims #{seen[cid] + 1} and #{i + 1})")
+                who = f"{who} (claim #{i + 1})"
+                out.append((i, f"{who}, field id: used twice (claims #{seen[cid] + 1} and #{i + 1})"))
             seen.setdefault(cid, i)
         check = item.get("check")
         kind = check.get("kind") if isinstance(check, dict) else None
@@ -236,11 +240,13 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         if f"check_{kind}" not in schema()["$defs"]:  # a kind registered at run time
             for f in k.required:
                 if f not in check:
-                    out.append(f"{who}, field check: missing field {f!r}")
+                    out.append((i, f"{who}, field check: missing field {f!r}"))
             for f in sorted(set(check) - set(k.fields)):
-                out.append(f"{who}, field check: unknown field {f!r} (allowed: {', '.join(k.fields)})")
+                out.append((i, f"{who}, field check: unknown field {f!r} "
+                               f"(allowed: {', '.join(k.fields)})"))
         if "expect" in item:
-            out += _check_expect(who, kind, item["expect"], item.get("tolerance"))
+            out += [(i, m) for m in _check_expect(who, kind, item["expect"],
+                                                   item.get("tolerance"))]
     return out
 
 
@@ -256,7 +262,8 @@ def parse(doc: Any, source: str = "claims") -> ClaimsFile:
         raise ClaimsFileError(source, ["the file must be a mapping with a 'claims' list "
                                        f"(got {type(doc).__name__})"])
     data = _jsonable(doc)
-    problems = _schema_problems(data) + _semantic_problems(data)
+    found = sorted(_schema_problems(data) + _semantic_problems(data), key=lambda p: p[0])
+    problems = list(dict.fromkeys(m for _, m in found))  # in file order, each once
     if problems:
         raise ClaimsFileError(source, problems)
     claims = []
@@ -284,7 +291,7 @@ def read(path: str | Path) -> ClaimsFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise ClaimsFileError(str(p), [f"cannot read the file: {exc}"]) from None
     try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
