@@ -114,6 +114,9 @@ def _jsonable(x: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in x.items()}
     if isinstance(x, list):
         return [_jsonable(v) for v in x]
+    if isinstance(x, float) and not isinstance(x, Figure):  # built in Python, not read
+        m = re.fullmatch(r"-?\d+\.(\d+)", repr(x))
+        return Figure(x, len(m.group(1)) if m else 0)
     return x
 
 
