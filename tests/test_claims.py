@@ -257,7 +257,7 @@ def test_correlation_of_planted_linear_pair(synthetic):
 def test_margin_record_value_change_and_point_in_time(synthetic):
     i = 20  # 2020-09: 3 months after the record of 2020-06
     month = MONTHS[i]
-    want = {"value": MARGIN[i], "change_pct": round(100 * (MARGIN[i] / MARGIN[i - 1] - 1), 3),
+    want = {"value": MARGIN[i], "change": round(100 * (MARGIN[i] / MARGIN[i - 1] - 1), 3),
             "pct_from_record": round(100 * (MARGIN[i] / 1170 - 1), 3), "record_date": "2020-06",
             "is_record": False}
     r = _one(synthetic, {"kind": "margin_record", "date": f"{month:%Y-%m}"}, want)
@@ -275,8 +275,13 @@ def test_margin_record_value_change_and_point_in_time(synthetic):
 
 def test_short_interest_value_and_change(synthetic):
     r = _one(synthetic, {"kind": "short_interest", "symbol": "IWM", "date": "2021-02-26"},
-             {"shares": 120e6, "change_pct": 21.21})
+             {"shares": 120e6, "change_pct": 21.21})  # aliases of value / change
     assert r.verdict == "verified", r.note
+    assert set(r.value) == {"value", "change"}
+    # the report published on 2021-03-10 is the one settled on 2021-02-26
+    r = _one(synthetic, {"kind": "short_interest", "symbol": "IWM", "date": "2021-03-10"},
+             {"value": 120e6, "change": 21.21})
+    assert r.verdict == "verified" and "settlement 2021-02-26" in r.note
     r = _one(synthetic, {"kind": "short_interest", "symbol": "IWM", "date": "2021-02-26"},
              {"shares": 120e6}, as_of="2021-03-05")
     assert r.verdict == "not_checkable" and "published 2021-03-10" in r.note
@@ -475,7 +480,7 @@ def test_real_refuted_and_not_yet_published(snapshot_dir):
     # no daily RSI(14) near the date is 33.29
     r = _real({"kind": "indicator", "symbol": "RUT", "indicator": "rsi", "window": 14,
                "date": "2025-05-23"}, claims.spec.Figure(33.29, 2), "2025-05-23")
-    assert r.verdict == "refuted" and "no nearby reading matches" in r.note
+    assert r.verdict == "refuted" and "no other basis or nearby date matches" in r.note
     # April 2025 margin debt came out on 2025-05-21: asked on 2025-05-16 it was not public
     r = _real({"kind": "margin_record", "date": "2025-04"}, {"value": 850558}, "2025-05-16")
     assert r.verdict == "not_checkable" and "published 2025-05-21" in r.note

@@ -164,9 +164,11 @@ def change(check: Mapping[str, Any], ctx: Context) -> Measurement:
         if pos < 0:
             raise NotCheckable(f"{sym}: fewer than {check['sessions']} sessions before {end:%Y-%m-%d}")
         start = idx[pos]
-    else:
-        end = ctx.session(df, check["end"], sym)
+    else:  # from start to end (or to date)
+        end = ctx.session(df, check.get("end", check.get("date")), sym)
         start = ctx.session(df, check["start"], sym)
+        if start >= end:
+            raise NotCheckable(f"{sym}: start {start:%Y-%m-%d} is not before {end:%Y-%m-%d}")
 
     def measure(s: pd.Timestamp, e: pd.Timestamp, b: str = basis) -> dict:
         return {"pct": _perf(df, sym, s, e, b)}
@@ -303,12 +305,17 @@ _EVENTS = {
     "golden_cross": {"golden_cross"}, "death_cross": {"death_cross"},
     "new_closing_high": {"all_time_closing_high"},
 }
+# other spellings people write
+_EVENT_ALIASES = {"bullish_outside": "bullish_outside_day", "bearish_outside": "bearish_outside_day",
+                  "positive_outside_day": "bullish_outside_day",
+                  "negative_outside_day": "bearish_outside_day",
+                  "all_time_closing_high": "new_closing_high", "new_high": "new_closing_high"}
 _EVENT_TWIN = {"gap_up": "gap_down", "gap_down": "gap_up",
                "bullish_outside_day": "bearish_outside_day",
                "bearish_outside_day": "bullish_outside_day",
                "bullish_key_reversal": "bearish_key_reversal",
                "bearish_key_reversal": "bullish_key_reversal"}
-EVENT_NAMES = tuple(_EVENTS)
+EVENT_NAMES = (*_EVENTS, *_EVENT_ALIASES)
 
 
 @register("event", outputs={"occurred": "bool"}, required=("symbol", "event", "date"),
@@ -316,7 +323,8 @@ EVENT_NAMES = tuple(_EVENTS)
 def event(check: Mapping[str, Any], ctx: Context) -> Measurement:
     """Whether a bar event happened on a date: gaps, outside days, key reversals, 50/200
     crosses, a new closing high (all-time in the data, or over ``window`` sessions)."""
-    sym, name = check["symbol"], check["event"]
+    sym = check["symbol"]
+    name = _EVENT_ALIASES.get(check["event"], check["event"])
     df = ctx.prices(sym)
     d = ctx.session(df, check["date"], sym, exact=True)
     win = check.get("window")
@@ -384,6 +392,9 @@ def ma_order(check: Mapping[str, Any], ctx: Context) -> Measurement:
 _VALUE_COLUMN = {"margin_debt": _margin.DEBIT, "short_interest": "shares_short"}
 _TRANSFORMS = {"levels": "levels", "log_levels": "log levels", "detrended": "detrended log levels",
                "log_changes": "log changes"}
+_TRANSFORM_ALIASES = {"log levels": "log_levels", "detrended log levels": "detrended",
+                      "detrended_log_levels": "detrended", "log changes": "log_changes",
+                      "changes": "log_changes", "returns": "log_changes"}
 
 
 def _series_for(name: str, ctx: Context) -> pd.Series:
@@ -409,7 +420,8 @@ def correlation(check: Mapping[str, Any], ctx: Context) -> Measurement:
     from ..stats import correlation_report
 
     a, b = _series_for(check["a"], ctx), _series_for(check["b"], ctx)
-    basis, tr = check.get("basis", "month_end"), check.get("transform", "levels")
+    basis = check.get("basis", "month_end")
+    tr = _TRANSFORM_ALIASES.get(check.get("transform", "levels"), check.get("transform", "levels"))
     start, end = pd.Timestamp(check["start"]), pd.Timestamp(check["end"])
     for s in (a, b):
         if s.index[-1] < end.to_period("M").to_timestamp(how="start"):
@@ -491,9 +503,10 @@ _UNITS = {"millions": 1.0, "billions": 1e-3, "trillions": 1e-6}
 
 
 @register("margin_record",
-          outputs={"value": "number", "change_pct": "number", "yoy_pct": "number",
+          outputs={"value": "number", "change": "number", "yoy": "number",
                    "pct_from_record": "number", "record_date": "date", "is_record": "bool"},
-          required=("date",), optional=("units",), tolerance=_PCT)
+          required=("date",), optional=("units",), tolerance=_PCT,
+          aliases={"change_pct": "change", "mom": "change", "yoy_pct": "yoy"})
 def margin_record(check: Mapping[str, Any], ctx: Context) -> Measurement:
     """FINRA margin debt (debit balances) for a report month: the value, its change from
     the previous month and year, and where it stands against the record set before it."""
@@ -516,8 +529,8 @@ def margin_record(check: Mapping[str, Any], ctx: Context) -> Measurement:
                                month.to_timestamp(how="end").normalize(), what)
     rec = _margin.margin_record(m, month.to_timestamp())
     met = _margin.margin_metrics(m).loc[rec.date]
-    values = {"value": rec.value * scale, "change_pct": 100.0 * float(met["mom"]),
-              "yoy_pct": 100.0 * float(met["yoy"]), "pct_from_record": 100.0 * rec.pct_below,
+    values = {"value": rec.value * scale, "change": 100.0 * float(met["mom"]),
+              "yoy": 100.0 * float(met["yoy"]), "pct_from_record": 100.0 * rec.pct_below,
               "record_date": rec.record_date, "is_record": rec.is_record}
     pub = m.at[rec.date, "published"] if "published" in m.columns else None
     note = rec.describe() + (f" Published {pd.Timestamp(pub):%Y-%m-%d}." if pub is not None else "")
@@ -525,11 +538,13 @@ def margin_record(check: Mapping[str, Any], ctx: Context) -> Measurement:
 
 
 @register("short_interest",
-          outputs={"shares": "number", "change_pct": "number", "change_shares": "number"},
-          required=("symbol", "date"), tolerance="0.01%")
+          outputs={"value": "number", "change": "number", "change_shares": "number"},
+          required=("symbol", "date"), tolerance="0.01%",
+          aliases={"shares": "value", "change_pct": "change"})
 def short_interest(check: Mapping[str, Any], ctx: Context) -> Measurement:
-    """Exchange short interest in an ETF on a settlement date and its change from the
-    previous report (percent and shares)."""
+    """Exchange short interest in an ETF (shares) for a report and its change from the
+    previous report (percent and shares). ``date`` is the settlement date, or the
+    publication date of the report."""
     sym = check["symbol"]
     name = f"short_interest:{sym}"
     d = pd.Timestamp(check["date"])
@@ -538,10 +553,19 @@ def short_interest(check: Mapping[str, Any], ctx: Context) -> Measurement:
         si = ctx.series(name)
     except NotCheckable:
         raise _published_later(ctx, name, d, what) from None
+    note = ""
+    if d not in si.index and "published" in si.columns and (si["published"] == d).any():
+        settle = si.index[(si["published"] == d).to_numpy()][-1]
+        note = f"report for settlement {settle:%Y-%m-%d}, published {d:%Y-%m-%d}"
+        d = settle
     if d not in si.index:
-        raise _published_later(ctx, name, d, what)
+        full = ctx.full(name)
+        if full is not None and "published" in full.columns and (full["published"] == d).any():
+            d = full.index[(full["published"] == d).to_numpy()][-1]
+        raise _published_later(ctx, name, d, f"{sym} short interest for settlement {d:%Y-%m-%d}")
     met = _si.short_interest_metrics(si, periods=(1,)).loc[d]
-    values = {"shares": float(met["shares_short"]), "change_pct": _num(met["change_1_pct"]),
+    values = {"value": float(met["shares_short"]), "change": _num(met["change_1_pct"]),
               "change_shares": _num(met["change_1_shares"])}
-    note = "" if values["change_pct"] is not None else "no previous report in the data"
+    if values["change"] is None:
+        note = "; ".join(x for x in (note, "no previous report in the data") if x)
     return Measurement(values, [], note, d, None)

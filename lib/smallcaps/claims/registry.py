@@ -76,6 +76,7 @@ class Kind:
     optional: tuple[str, ...]
     tolerance: float | str
     doc: str
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def primary(self) -> str:
@@ -91,7 +92,8 @@ KINDS: dict[str, Kind] = {}
 
 
 def register(name: str, *, outputs: Mapping[str, str], required: tuple[str, ...] = (),
-             optional: tuple[str, ...] = (), tolerance: float | str = 0.0
+             optional: tuple[str, ...] = (), tolerance: float | str = 0.0,
+             aliases: Mapping[str, str] | None = None
              ) -> Callable[[KindFunction], KindFunction]:
     """Register a claim kind.
 
@@ -104,6 +106,8 @@ def register(name: str, *, outputs: Mapping[str, str], required: tuple[str, ...]
     tolerance : the kind's smallest default tolerance for number outputs: absolute
         (a number) or relative ("0.01%"). The default tolerance of a claim is the
         larger of this and half a unit in the last digit of the expected figure.
+    aliases : other names accepted for outputs in ``expect`` / ``tolerance``
+        ({"change_pct": "change"}).
     """
     bad = {k: t for k, t in outputs.items() if t not in OUTPUT_TYPES}
     if bad or not outputs:
@@ -112,7 +116,7 @@ def register(name: str, *, outputs: Mapping[str, str], required: tuple[str, ...]
     def deco(func: KindFunction) -> KindFunction:
         doc = (func.__doc__ or "").strip().split("\n")[0]
         KINDS[name] = Kind(name, func, dict(outputs), tuple(required), tuple(optional),
-                           tolerance, doc)
+                           tolerance, doc, dict(aliases or {}))
         return func
 
     return deco

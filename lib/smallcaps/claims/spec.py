@@ -184,9 +184,18 @@ def _schema_problems(doc: dict[str, Any]) -> list[tuple[int, str]]:
 _MONTH_OR_YEAR = re.compile(r"^\d{4}(-\d{2})?$")
 
 
+def _canonical(kind: str, value: Any) -> Any:
+    """``expect`` / ``tolerance`` mappings with output aliases resolved."""
+    if not isinstance(value, dict):
+        return value
+    aliases = KINDS[kind].aliases
+    return {aliases.get(k, k): v for k, v in value.items()}
+
+
 def _check_expect(who: str, kind: str, expect: Any, tolerance: Any) -> list[str]:
     k = KINDS[kind]
     out = []
+    expect, tolerance = _canonical(kind, expect), _canonical(kind, tolerance)
     items = expect.items() if isinstance(expect, dict) else [(k.primary, expect)]
     for name, value in items:
         fld = f"expect.{name}" if isinstance(expect, dict) else "expect"
@@ -272,8 +281,10 @@ def parse(doc: Any, source: str = "claims") -> ClaimsFile:
     claims = []
     for item in data["claims"]:
         check = {k: v for k, v in item["check"].items() if k != "kind"}
-        claims.append(Claim(id=item["id"], kind=item["check"]["kind"], check=check,
-                            expect=item["expect"], tolerance=item.get("tolerance"),
+        kind = item["check"]["kind"]
+        claims.append(Claim(id=item["id"], kind=kind, check=check,
+                            expect=_canonical(kind, item["expect"]),
+                            tolerance=_canonical(kind, item.get("tolerance")),
                             text=item.get("text", "")))
     as_of = pd.Timestamp(data["as_of"]) if data.get("as_of") else None
     return ClaimsFile(claims, as_of, data.get("source", ""), raw=data)

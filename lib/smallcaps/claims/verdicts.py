@@ -165,7 +165,7 @@ def check_claim(claim: Claim, ctx: Context) -> Result:
         if m.alternatives and kind.outputs[names[0]] == "number":
             near = [a[names[0]] for _, a in m.alternatives if a.get(names[0]) is not None]
             if near:
-                parts.append(f"no nearby reading matches either ({_fmt(min(near))} to "
+                parts.append(f"no other basis or nearby date matches either ({_fmt(min(near))} to "
                              f"{_fmt(max(near))})")
     if m.note:
         parts.append(m.note)
