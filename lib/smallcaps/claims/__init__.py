@@ -47,12 +47,15 @@ __all__ = [
     "check",
     "check_claim",
     "check_file",
+    "claim_chart",
     "example_path",
+    "file_param",
     "parse",
     "read",
     "register",
     "schema",
     "tolerance_for",
+    "why_no_chart",
 ]
 
 EXAMPLE = "weekly_note_2025-05-27.yaml"
@@ -85,3 +88,34 @@ def check(claims: str | Path | ClaimsFile, as_of: Any = None, *, snapshot: Any =
     """
     cf = claims if isinstance(claims, ClaimsFile) else read(claims)
     return check_file(cf, as_of=as_of, snapshot=snapshot)
+
+
+def file_param(default: str | Path | None = None) -> Any:
+    """A ``sc.params.check`` validator for a claims-file parameter.
+
+    Empty means ``default`` (the shipped example). Returns the validated
+    :class:`ClaimsFile`; a missing or invalid file raises ``ParameterError`` listing
+    every problem (claim id and field).
+    """
+    from ..params import ParameterError
+
+    def validate(name: str, value: Any) -> ClaimsFile:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            value = default if default is not None else example_path()
+        if not isinstance(value, (str, Path)):
+            raise ParameterError(name, f"expected a file path, got {type(value).__name__}")
+        try:
+            return read(Path(value).expanduser())
+        except ClaimsFileError as exc:
+            raise ParameterError(name, str(exc)) from None
+
+    return validate
+
+
+def __getattr__(name: str) -> Any:
+    # charts import matplotlib: only when asked for
+    if name in ("claim_chart", "why_no_chart"):
+        from . import chart
+
+        return getattr(chart, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

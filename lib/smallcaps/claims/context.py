@@ -41,6 +41,10 @@ class Context:
         self._cut: dict[str, pd.DataFrame] = {}
         self._full: dict[str, pd.DataFrame | None] = {}
 
+    def loaded(self) -> dict[str, pd.DataFrame]:
+        """The series read so far (as public at ``as_of``), by name."""
+        return dict(self._cut)
+
     def _label(self) -> str:
         return f"{self.as_of:%Y-%m-%d}" if self.as_of is not None else "the latest data"
 

@@ -179,6 +179,15 @@ class Report:
     file: ClaimsFile
     as_of: pd.Timestamp | None
     results: list[Result]
+    context: Context | None = None
+
+    def data(self) -> list[str]:
+        """Where each series used came from (one provenance sentence each)."""
+        from ..data import provenance
+
+        if self.context is None:
+            return []
+        return [provenance(df).describe() for df in self.context.loaded().values()]
 
     @property
     def exit_code(self) -> int:
@@ -221,4 +230,4 @@ def check_file(cf: ClaimsFile, as_of: Any = None, snapshot: Any = None) -> Repor
     (default: the file's own ``as_of``; None in both = all data)."""
     when = pd.Timestamp(as_of) if as_of not in (None, "") else cf.as_of
     ctx = Context(when, snapshot)
-    return Report(cf, when, [check_claim(c, ctx) for c in cf.claims])
+    return Report(cf, when, [check_claim(c, ctx) for c in cf.claims], ctx)

@@ -1,0 +1,48 @@
+"""The fact-check notebook executes headless: the verdict table, a chart for each
+refuted claim, and clear messages for bad parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from smallcaps import runner
+from smallcaps.params import ParameterError
+
+from conftest import NOTEBOOKS, notebook_text
+
+pytestmark = pytest.mark.notebook
+NB = "07_fact_check.ipynb"
+
+
+def _images(nb) -> int:
+    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_fact_check_of_the_example_note(execute_notebook, snapshot_dir):
+    nb = execute_notebook(NB)
+    text = notebook_text(nb)
+    assert "10 claims as of 2025-05-23: 8 verified, 1 refuted, 1 not checkable" in text
+    assert "not been published by as_of 2025-05-23 (published 2025-06-23)" in text
+    assert "RUT: Yahoo Finance; snapshot" in text  # the data used are listed
+    assert _images(nb) == 1  # one refuted claim (the RSI), one chart
+
+
+def test_as_of_override_and_another_file(execute_notebook, snapshot_dir, tmp_path):
+    f = tmp_path / "note.yaml"
+    f.write_text("as_of: 2025-05-23\nclaims:\n"
+                 "  - id: dd\n    text: Down 29.7% from the high.\n"
+                 "    check: {kind: drawdown, symbol: RUT, date: 2025-04-09}\n"
+                 "    expect: -29.7\n")
+    nb = execute_notebook(NB, claims=str(f), as_of="2025-05-16")
+    text = notebook_text(nb)
+    assert "1 claims as of 2025-05-16: 0 verified, 1 refuted" in text
+    assert "would match on the intraday basis" in text
+    assert _images(nb) == 1
+
+
+def test_bad_parameters_fail_before_a_kernel(monkeypatch):
+    monkeypatch.setattr(runner, "_execute", lambda job: pytest.fail("kernel started"))
+    with pytest.raises(ParameterError, match="'as_of'.*not a valid date"):
+        runner.prepare(NOTEBOOKS / NB, {"as_of": "2025-02-30"})
+    with pytest.raises(ParameterError, match="did you mean 'claims'"):
+        runner.prepare(NOTEBOOKS / NB, {"claim": "x.yaml"})
