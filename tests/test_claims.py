@@ -510,3 +510,23 @@ def test_shipped_example_checks(snapshot_dir):
     assert verdicts["sma50"] == verdicts["april-low"] == verdicts["test-2100"] == "verified"
     assert verdicts["rsi"] == "refuted" and verdicts["margin-may"] == "not_checkable"
     assert report.exit_code == 1
+
+
+def test_weekend_date_reads_the_last_session_and_library_refusals_are_explained(synthetic):
+    sat = f"{DATES[150] + pd.offsets.Week(weekday=5):%Y-%m-%d}"
+    friday = DATES[DATES.searchsorted(pd.Timestamp(sat)) - 1]
+    want = float(_planted_prices().at[friday, "close"])
+    r = _one(synthetic, {"kind": "close", "symbol": "RUT", "date": sat}, want)
+    assert r.verdict == "verified" and f"read on {friday:%Y-%m-%d}" in r.note
+    # a level nowhere near the prices (wrong units?) is refused by level_test: explained
+    r = _one(synthetic, {"kind": "level_test", "symbol": "RUT", "level": 21000, "sessions": 10,
+                         "date": D(C_END)}, {"crosses": 5})
+    assert r.verdict == "not_checkable" and "far outside the prices" in r.note
+    # change from start to a date, and an event spelled another way
+    want = 100 * ((100 + 0.5 * 150) / (100 + 0.5 * 100) - 1)
+    r = _one(synthetic, {"kind": "change", "symbol": "RUT", "start": D(100), "date": D(150)},
+             round(want, 3))
+    assert r.verdict == "verified"
+    r = _one(synthetic, {"kind": "event", "symbol": "RUT", "event": "negative_outside_day",
+                         "date": D(310)}, True)
+    assert r.verdict == "verified"

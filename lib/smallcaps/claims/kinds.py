@@ -76,8 +76,7 @@ def close(check: Mapping[str, Any], ctx: Context) -> Measurement:
     alts = [(_COLUMN_TEXT[c] + " instead of " + _COLUMN_TEXT[col], measure(d, c))
             for c in ("close", "high", "low", "open", "adj_close")
             if c != col and c in df.columns and pd.notna(df.at[d, c])]
-    note = f"read on {d:%Y-%m-%d}" if d != pd.Timestamp(check["date"]) else ""
-    return Measurement(values, alts + _on_dates(df, d, measure), note, d, sym)
+    return Measurement(values, alts + _on_dates(df, d, measure), "", d, sym)
 
 
 _INDICATORS = {"sma": technicals.sma, "ema": technicals.ema, "rsi": technicals.rsi,
@@ -112,8 +111,7 @@ def indicator(check: Mapping[str, Any], ctx: Context) -> Measurement:
         av = _num(line.loc[alt])
         if av is not None:
             alts.append((f"on {alt:%Y-%m-%d}", {"value": av}))
-    note = f"read on {d:%Y-%m-%d}" if d != pd.Timestamp(check["date"]) else ""
-    return Measurement({"value": v}, alts, note, d, sym)
+    return Measurement({"value": v}, alts, "", d, sym)
 
 
 @register("drawdown", outputs={"pct": "number", "peak_date": "date", "peak": "number"},

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..data import DataError
 from .context import Context
 from .registry import KINDS, Kind, Measurement, NotCheckable
 from .spec import Claim, ClaimsFile, Figure
@@ -147,6 +148,15 @@ def check_claim(claim: Claim, ctx: Context) -> Result:
         m = kind.func(claim.check, ctx)
     except NotCheckable as exc:
         return Result(claim, "not_checkable", None, str(exc))
+    except (DataError, ValueError, LookupError) as exc:
+        # the library refused the question (bad data, a level far from the prices...):
+        # say why instead of stopping the whole file
+        return Result(claim, "not_checkable", None, f"cannot be measured: {exc}")
+    asked = claim.check.get("date")
+    if (asked is not None and m.date is not None and m.symbol is not None
+            and pd.Timestamp(asked) != m.date):
+        rolled = f"read on {m.date:%Y-%m-%d}, the last session before {pd.Timestamp(asked):%Y-%m-%d}"
+        m.note = "; ".join(x for x in (rolled, m.note) if x)
     expect = claim.expect if isinstance(claim.expect, dict) else None
     value = ({k: m.values.get(k) for k in expect} if expect is not None
              else m.values.get(kind.primary))
