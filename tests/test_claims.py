@@ -530,3 +530,11 @@ def test_weekend_date_reads_the_last_session_and_library_refusals_are_explained(
     r = _one(synthetic, {"kind": "event", "symbol": "RUT", "event": "negative_outside_day",
                          "date": D(310)}, True)
     assert r.verdict == "verified"
+
+
+def test_claims_are_never_checked_against_demo_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("SMALLCAPS_DEMO", "1")
+    monkeypatch.setenv("SMALLCAPS_SNAPSHOT", str(tmp_path))  # an empty snapshot
+    r = claims.check(claims.parse({"claims": [{"id": "x", "check": {
+        "kind": "close", "symbol": "RUT", "date": "2025-05-23"}, "expect": 2039.85}]})).results[0]
+    assert r.verdict == "not_checkable" and "no data available" in r.note

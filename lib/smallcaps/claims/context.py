@@ -5,7 +5,9 @@ Every series is loaded with ``sc.data.load(name, as_of=...)``: prices up to
 been published by then. Indicators are computed on that whole history, then read on
 the claim's date, so a claim gets the same answer as the kit's API and notebooks.
 The unrestricted series is read only to explain *why* something is missing (not
-yet published, or not in the data at all).
+yet published, or not in the data at all). Synthetic demo data are never used: a
+claim about a real market checked against made-up prices would be meaningless, so
+without real data a claim is ``not_checkable``.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class Context:
         key = name.upper() if ":" not in name else name
         if key not in self._full:
             try:
-                self._full[key] = load(name, snapshot=self.snapshot)
+                self._full[key] = load(name, snapshot=self.snapshot, demo=False)
             except DataError:
                 self._full[key] = None
         return self._full[key]
@@ -74,7 +76,7 @@ class Context:
         except DataError as exc:
             raise NotCheckable(f"{name}: unknown series ({exc.hint or exc})") from None
         try:
-            df = load(name, as_of=self.as_of, snapshot=self.snapshot)
+            df = load(name, as_of=self.as_of, snapshot=self.snapshot, demo=False)
         except DataError as exc:
             full = self.full(name)
             if full is None:
