@@ -139,7 +139,9 @@ def _message(err: Any) -> str:
     desc = err.schema.get("x-message") or err.schema.get("description", "")
     if v == "required":
         missing = [r for r in err.validator_value if r not in (inst or {})]
-        return f"missing field {missing[0]!r}" if missing else err.message
+        if not missing:
+            return err.message
+        return f"missing field{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}"
     if v == "additionalProperties":
         allowed = sorted(err.schema.get("properties", {}))
         extra = sorted(set(inst) - set(allowed))
@@ -155,6 +157,8 @@ def _message(err: Any) -> str:
         return f"{inst!r} is not {'an' if want[0] in 'aeiou' else 'a'} {want}"
     if v in ("anyOf", "oneOf") and desc:
         return f"{inst!r}: {desc}" if not isinstance(inst, dict) else desc
+    if v == "minItems":
+        return f"{inst!r}: give at least {err.validator_value} value{'s' if err.validator_value > 1 else ''}"
     if v in ("minimum", "exclusiveMinimum", "maximum", "minItems", "minLength", "uniqueItems",
              "pattern", "const"):
         return f"{inst!r}: {err.message.split(' is ', 1)[-1] if ' is ' in err.message else err.message}"
@@ -209,6 +213,8 @@ def _check_expect(who: str, kind: str, expect: Any, tolerance: Any) -> list[str]
             hint = " (write numbers without thousands separators or %)" \
                 if isinstance(value, str) else ""
             out.append(f"{who}, field {fld}: {value!r} is not a number{hint}")
+        elif t == "count" and float(value) != int(value):
+            out.append(f"{who}, field {fld}: {value!r} is not a whole number (a count)")
         elif t == "bool" and not isinstance(value, bool):
             out.append(f"{who}, field {fld}: {value!r} is not true or false")
         elif t == "date":
