@@ -48,20 +48,36 @@ def demo_enabled() -> bool:
 
 
 def _from_cache(name: str) -> pd.DataFrame | None:
+    """The cached series, or None; a reader never writes what it only read.
+
+    A file that fails its checks may be a writer's half-finished work seen through
+    a broken file system: it is read again once the writer's lock is free. Still
+    bad, it is rebuilt from the snapshot it came from (when its record says so and
+    that file still exists), under the lock; otherwise the error is raised.
+    """
     if not cache.exists(name):
         return None
     try:
         return cache.read(name)
     except cache.CacheCorrupt as exc:
-        warnings.warn(str(exc), stacklevel=3)
-        stored = cache.info(name)
-        if stored is not None and stored.origin == "snapshot" and Path(stored.location).is_file():
+        first = exc
+    stored = cache.info(name)
+    try:
+        with cache.locked(name):
+            try:
+                return cache.read(name)  # a writer may have just replaced it
+            except cache.CacheCorrupt:
+                pass
+            if stored is None or stored.origin != "snapshot" or not Path(stored.location).is_file():
+                raise first
+            warnings.warn(str(first), stacklevel=3)
             folder = Path(stored.location).parents[1]
             df = _snap.read(folder, get_spec(name))
             cache.write(name, df, provenance(df))
-            warnings.warn(f"{name}: cache rebuilt from snapshot {folder}", stacklevel=3)
-            return cache.read(name)
-        raise
+    except cache.CacheError:
+        raise first from None  # read-only cache: report the damage, do not write
+    warnings.warn(f"{name}: cache rebuilt from snapshot {folder}", stacklevel=3)
+    return cache.read(name)
 
 
 def _log(prov: Provenance) -> None:

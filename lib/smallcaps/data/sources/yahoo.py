@@ -217,8 +217,14 @@ def _yf_history(ticker: str, start: pd.Timestamp | None, end: pd.Timestamp | Non
 
 
 def fetch(name: str, start: str | pd.Timestamp | None = None,
-          end: str | pd.Timestamp | None = None, *, timeout: float = 30.0) -> pd.DataFrame:
+          end: str | pd.Timestamp | None = None, *, timeout: float | None = None,
+          deadline: float | None = None) -> pd.DataFrame:
     """Daily prices from Yahoo Finance through yfinance.
+
+    yfinance makes its own HTTP requests, so the kit bounds the whole call: it
+    gives up after ``deadline`` seconds (default: the HTTP layer's per-request
+    deadline, capped by the pull's deadline) with a timed-out
+    :class:`~smallcaps.data.sources._http.FetchError`.
 
     Parameters
     ----------
@@ -236,8 +242,15 @@ def fetch(name: str, start: str | pd.Timestamp | None = None,
     label = sp.name if sp is not None else name
     s = pd.Timestamp(start) if start is not None else None
     e = pd.Timestamp(end) if end is not None else None
+    default_timeout, default_deadline = _http.limits()
+    per_request = default_timeout if timeout is None else timeout
     try:
-        hist = _yf_history(ticker, s, e, timeout)
+        hist = _http.call_with_deadline(
+            lambda: _yf_history(ticker, s, e, per_request),
+            default_deadline if deadline is None else deadline,
+            series=label, what=f"yfinance {ticker}")
+    except _http.FetchError:
+        raise
     except Exception as exc:  # yfinance raises many types (HTTP, JSON, its own)
         raise _http.FetchError(label, f"yfinance failed for {ticker}: {type(exc).__name__}: {str(exc)[:160]}",
                                url=f"yfinance:{ticker}", outage=True) from None
