@@ -23,7 +23,6 @@ Rules (each broken rule is a :class:`DataError` naming the file, the line and th
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -49,7 +48,6 @@ _FIRST_LINE = 2  # the header is line 1
 _MAX_DROPPED_SHARE = 0.002
 KINDS = ("prices", "series")
 FREQUENCIES = ("daily", "weekly", "semi-monthly", "monthly", "quarterly", "annual")
-_NAME_RULE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9_.^=-]{0,39}$")
 
 __all__ = ["import_csv", "import_source", "new_spec", "read_csv", "store"]
 
@@ -65,15 +63,20 @@ def new_spec(name: str, kind: str, frequency: str | None = None, units: str = ""
 
     Parameters
     ----------
-    name : letters, digits and ``_ . ^ = -`` (no path characters), at most 40.
+    name : a valid series name (:func:`smallcaps.data.registry.validate_name`).
     kind : "prices" (daily OHLC bars) or "series" (numeric columns).
     frequency : daily, weekly, semi-monthly, monthly, quarterly or annual
         (prices: daily).
-    units : units of the values (prices: "US$ per share" unless given).
+    units : units of the values (prices: "price in the file's currency" unless given).
+    source : who published the numbers (default: ``import of <file>`` set by the caller).
+
+    The entry carries no Yahoo/Stooq ticker: an imported series is never extended
+    by downloads (``data pull`` leaves imports alone).
     """
-    if not isinstance(name, str) or not _NAME_RULE.match(name):
-        raise DataError(repr(name), "not a valid series name (letters, digits and _ . ^ = - "
-                                    "only, at most 40 characters)")
+    from . import registry
+    from .catalog import PRICE_COLUMNS
+
+    name = registry.validate_name(name)
     if kind not in KINDS:
         raise DataError(name, f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     frequency = frequency or ("daily" if kind == "prices" else None)
@@ -82,34 +85,53 @@ def new_spec(name: str, kind: str, frequency: str | None = None, units: str = ""
                         hint="give it with --frequency")
     if kind == "prices" and frequency != "daily":
         raise DataError(name, "price series are daily bars (--frequency daily)")
-    from .catalog import PRICE_COLUMNS
-
     return SeriesSpec(name=name, kind=kind, frequency=frequency,
-                      units=units or ("US$ per share" if kind == "prices" else ""),
-                      source=source or "user import", description=description or
-                      f"user series ({kind}, {frequency})", release="same_day",
-                      columns=PRICE_COLUMNS if kind == "prices" else ())
+                      units=units or ("price in the file's currency" if kind == "prices" else ""),
+                      source=source or "user import",
+                      description=description or f"user series imported from a file ({kind}, "
+                                                 f"{frequency})",
+                      release="same_day", columns=PRICE_COLUMNS if kind == "prices" else ())
 
 
 def _resolve_spec(name: str, kind: str | None, frequency: str | None, units: str | None,
                   path: Path) -> tuple[SeriesSpec, bool]:
-    """(spec, is_new): the catalog entry, or a new user series when ``kind`` is given."""
-    try:
-        sp = get_spec(name)
-    except DataError as exc:
-        if exc.rule != "unknown series name":
-            raise
-        if kind is None:
-            raise DataError(name, "unknown series name", hint=(
+    """(spec, is_new): a built-in or registered series, or a new user series.
+
+    A name that is neither (an unregistered ticker such as ``AAPL``, or a free
+    name with ``kind``) becomes a new series: prices by default for a ticker,
+    else ``kind`` (and ``frequency``) must be given.
+    """
+    from . import registry
+    from .catalog import CATALOG
+
+    if not isinstance(name, str):
+        raise DataError(repr(name), "series name must be a string")
+    known: SeriesSpec | None = None
+    folded = {k.lower(): k for k in CATALOG}
+    if name.lower() in folded:
+        known = CATALOG[folded[name.lower()]]
+    else:
+        known = registry.get(name)
+    if known is not None:
+        if kind is not None and (kind == "prices") != (known.kind == "prices"):
+            raise DataError(known.name, f"is a {known.kind} series, not {kind}")
+        if frequency is not None and frequency != known.frequency:
+            raise DataError(known.name, f"is a {known.frequency} series, not {frequency}")
+        return known, False
+    if kind is None:
+        try:
+            guess = get_spec(name)  # an on-demand ticker: imported as prices
+        except DataError as exc:
+            raise DataError(name, exc.rule, hint=(
                 (exc.hint + " " if exc.hint else "") + "To create a new series, give its kind "
                 "(--kind prices or --kind series) and, for a plain series, --frequency and "
                 "--units")) from None
-        return new_spec(name, kind, frequency, units or "", source=import_source(path)), True
-    if kind is not None and (kind == "prices") != (sp.kind == "prices"):
-        raise DataError(sp.name, f"is a {sp.kind} series in the catalog, not {kind}")
-    if frequency is not None and frequency != sp.frequency:
-        raise DataError(sp.name, f"is {sp.frequency} in the catalog, not {frequency}")
-    return sp, False
+        kind = "prices" if guess.kind == "prices" else None
+        if kind is None:
+            raise DataError(name, "not a series an import can create",
+                            hint="give --kind prices or --kind series")
+        name = guess.name
+    return new_spec(name, kind, frequency, units or "", source=import_source(path)), True
 
 
 def read_csv(
@@ -259,20 +281,16 @@ def store(df: pd.DataFrame, name: str, *, replace: bool = False,
             raise DataError(f"{sp.name} ({prov.source})", f"refusing to replace: {why}",
                             hint="add --replace (replace=True) to replace it; the current data "
                                  f"is then kept as a dated backup in {cache.backups_dir()}")
+        if new is not None:
+            from . import registry
+
+            registry.add(new, replace=replace)
         saved = cache.backup(sp.name) if cache.exists(sp.name) else None
         if saved is not None:
             prov = dataclasses.replace(prov, notes=(*prov.notes,
                                                     f"replaced data kept as backups/{saved.name}"))
         cache.write(sp.name, df, prov)
-    if new is not None:
-        _register(new)
     return saved
-
-
-def _register(sp: SeriesSpec) -> None:
-    from . import registry
-
-    registry.add(sp)
 
 
 def import_csv(

@@ -87,7 +87,8 @@ class PullResult:
         "fresh" (skipped: cache younger than the refresh limit), "cache" (every
         source failed; the cached data is kept), "snapshot" (sources failed or
         none exists; the snapshot has it), "no source" (no public feed; nothing
-        cached), "import only" (e.g. NFIB), "timed out" (a deadline ended the
+        cached), "import only" (e.g. NFIB), "imported" (the cache holds an import:
+        left alone), "timed out" (a deadline ended the
         attempt; any cached data is kept), "failed" (nothing usable).
     timed_out : what ran out of time (empty when nothing did).
     """
@@ -121,6 +122,9 @@ class PullResult:
         if s == "import only":
             return (f"no public feed: import a CSV with smallcaps data import FILE --as {self.name}"
                     + ("; cached import kept" if self.usable else ""))
+        if s == "imported":
+            return (f"cached data is an {self.source}: pull never mixes downloads into an "
+                    f"import (delete {cache.data_path(self.name)} to download it instead)")
         if s == "timed out":
             return (f"TIMED OUT: {self.timed_out}"
                     + ("; cached data kept" if self.usable else "; nothing usable"))
@@ -329,6 +333,9 @@ def pull_one(
         res.age = human_age(age if age is not None else _file_age_hours(sp.name, now))
         res.rows, res.last_date = len(base), base.index[-1].date().isoformat()
         res.usable = True
+        if stored is not None and stored.origin == "import":
+            res.status, res.source = "imported", stored.source
+            return res
         fresh = (age is not None and stored is not None and stored.origin == "download"
                  and max_age_hours is not None and age < max_age_hours)
         if fresh and not force:
