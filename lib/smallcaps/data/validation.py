@@ -149,7 +149,7 @@ def check_plausible_dates(index: pd.DatetimeIndex, name: str, line_offset: int |
             raise DataError(name, f"date after {latest.date()} (in the future)",
                             _labels(index, late, line_offset))
     if weekdays_only:
-        weekend = index.dayofweek >= 5
+        weekend = index.day_of_week >= 5
         if weekend.any():
             raise DataError(name, "bar dated on a Saturday or Sunday (markets are closed; "
                                   "time stamps in another time zone?)",
