@@ -181,7 +181,9 @@ def _read_body(r: Any, end: float, timeout: float) -> bytes:
                                    f"({sum(map(len, chunks)):,} bytes received)")
         _shrink_socket_timeout(raw, left)
         try:
-            chunk = raw.read(65536, decode_content=True)
+            # read1 returns whatever has arrived (read(n) would wait for n bytes)
+            chunk = (raw.read1(65536, decode_content=True) if hasattr(raw, "read1")
+                     else raw.read(65536, decode_content=True))
         except Exception as exc:  # urllib3 read errors: timeouts, protocol errors
             name = type(exc).__name__.lower()
             if "timeout" in name or isinstance(exc, TimeoutError):
