@@ -26,7 +26,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet
         pass
 
-    def do_GET(self):  # noqa: N802 (http.server API)
+    def do_GET(self):
         type(self).hits.append(self.path)
         kind = self.path.strip("/").split("?")[0]
         try:

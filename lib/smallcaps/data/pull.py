@@ -389,7 +389,7 @@ def pull_one(
             continue
         except Exception as exc:  # an answer of an unexpected shape: this source failed
             errors.append(f"{src.label}: unexpected answer, not used "
-                          f"({type(exc).__name__}: {str(exc)[:160]})")
+                          f"({_type_name(exc)}: {str(exc)[:160]})")
             continue
         try:
             with cache.locked(sp.name):
@@ -433,6 +433,11 @@ def pull_one(
         res.status, res.usable = ("timed out" if timed_out else "failed"), False
         res.error = "every source failed and nothing is cached (see the warnings)"
     return res
+
+
+def _type_name(exc: BaseException) -> str:
+    t = type(exc)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def _check_no_shrink(sp: SeriesSpec, base: pd.DataFrame | None, final: pd.DataFrame) -> None:
@@ -638,7 +643,7 @@ def pull(
                 res = pull_one(name, max_age_hours=max_age_hours, force=force, full=full,
                                now=now, required=required, down=down)
             except Exception as exc:  # never let one series stop the others
-                msg = str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}"
+                msg = str(exc) if isinstance(exc, DataError) else f"{_type_name(exc)}: {exc}"
                 res = PullResult(name=name, status="failed", error=msg, required=required,
                                  usable=_usable_after_error(name))
             results.append(res)
