@@ -126,7 +126,7 @@ class PullResult:
             return (f"cached data is an {self.source}: pull never mixes downloads into an "
                     f"import (delete {cache.data_path(self.name)} to download it instead)")
         if s == "timed out":
-            return (f"TIMED OUT: {self.timed_out}"
+            return ("TIMED OUT (see below)"
                     + ("; cached data kept" if self.usable else "; nothing usable"))
         if s == "no source":
             return "no public source adapter" + ("; cached data kept" if self.usable else
@@ -381,11 +381,10 @@ def pull_one(
         except DataError as exc:
             errors.append(f"{src.label}: {_short(exc)}")
             if isinstance(exc, FetchError) and exc.timed_out:
-                timed_out.append(f"{src.label} ({_short(exc)[:120]})")
+                timed_out.append(f"{src.label} ({exc.reason})")
             if isinstance(exc, FetchError) and exc.outage:
                 why = ("timed out" if exc.timed_out else "unreachable")
-                down[src.label] = (f"{why} earlier in this run "
-                                   f"({exc.rule.split(':', 1)[-1].strip()[:80]})")
+                down[src.label] = f"{why} earlier in this run ({exc.reason[:100]})"
             continue
         except Exception as exc:  # an answer of an unexpected shape: this source failed
             errors.append(f"{src.label}: unexpected answer, not used "

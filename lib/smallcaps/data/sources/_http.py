@@ -76,6 +76,7 @@ class FetchError(DataError):
         timeouts, 429/5xx to the end): other requests to it will likely fail too.
     timed_out : True when the request ran out of its deadline (or its last
         attempt timed out).
+    reason : what went wrong in a few words, without the URL and the hint.
     """
 
     def __init__(self, series: str, rule: str, *, url: str = "", status: int | None = None,
@@ -86,6 +87,7 @@ class FetchError(DataError):
         self.attempts = attempts
         self.outage = outage
         self.timed_out = timed_out
+        self.reason = rule
         super().__init__(series, rule, hint=hint)
 
 
@@ -301,7 +303,7 @@ def call_with_deadline(func: Callable[[], Any], seconds: float, *, series: str,
     worker.start()
     worker.join(limit)
     if worker.is_alive():
-        raise FetchError(series, f"{what}: no answer within {limit:.0f} s (deadline)",
+        raise FetchError(series, f"{what}: no answer within {limit:.3g} s (deadline)",
                          timed_out=True, outage=True)
     if "error" in box:
         raise box["error"]
@@ -497,10 +499,12 @@ def get(
 
     def fail(rule: str, *, out_of_time: bool) -> FetchError:
         where = "" if full in rule else f" ({full})"
-        return FetchError(label, f"download failed after {attempt} attempt(s): {rule}{where}",
-                          url=full, status=status, attempts=attempt, timed_out=out_of_time,
-                          outage=not rule.startswith("truncated"),
-                          hint="the source may be down or rate-limiting; try again later")
+        err = FetchError(label, f"download failed after {attempt} attempt(s): {rule}{where}",
+                         url=full, status=status, attempts=attempt, timed_out=out_of_time,
+                         outage=not rule.startswith("truncated"),
+                         hint="the source may be down or rate-limiting; try again later")
+        err.reason = rule
+        return err
 
     while True:
         left = None if end is None else end - clock()
@@ -515,7 +519,7 @@ def get(
         try:
             resp = send(full, hdrs, budget)
         except (TransportTimeout, TimeoutError) as exc:
-            problem = f"timed out after {budget:g} s"
+            problem = f"timed out after {budget:.3g} s"
             if "body still arriving" in str(exc):
                 problem = f"{exc}"
             timed_out = True
