@@ -41,6 +41,11 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b"x")
                     self.wfile.flush()
                     time.sleep(0.2)
+            elif kind == "slow-headers":
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.2)
             elif kind == "retry-hour":
                 self.send_response(429)
                 self.send_header("Retry-After", "3600")
@@ -104,6 +109,13 @@ def test_trickling_server_cannot_hold_an_attempt_past_its_timeout(server, real_t
         _http.get(f"{server}/trickle", timeout=1.0, deadline=1.5, retries=0)
     assert info.value.timed_out
     assert time.monotonic() - t0 < 2.5
+
+
+def test_headers_trickling_in_cannot_hold_an_attempt(server, real_transport):
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match="no complete answer headers within 1 s") as info:
+        _http.get(f"{server}/slow-headers", timeout=1.0, deadline=1.5, retries=0)
+    assert info.value.timed_out and time.monotonic() - t0 < 2.5
 
 
 def test_retry_after_an_hour_gives_up_at_once(server, real_transport):

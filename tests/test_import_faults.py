@@ -56,6 +56,9 @@ def test_decimal_comma_is_refused_not_read_as_thousands(tmp_path):
     with pytest.raises(DataError, match=r"bars\.csv.*decimal comma.*line 3") as info:
         read_csv(f, "IWM")
     assert "'45,53'" in str(info.value)
+    semi = csv(tmp_path, "date;open;high;low;close\n2024-01-02;45,53;46;45;45,53\n", "semi.csv")
+    with pytest.raises(DataError, match=r"semi\.csv.*decimal comma.*line 2"):
+        read_csv(semi, "IWM")
     ok = csv(tmp_path, 'date,open,high,low,close,volume\n2024-01-02,1,2,0.5,1.5,"1,234,567"\n', "ok.csv")
     assert read_csv(ok, "IWM")["volume"].iloc[0] == 1234567  # real thousands separators
 

@@ -185,6 +185,11 @@ def read_csv(
                           skip_blank_lines=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError) as exc:
         raise DataError(label, f"cannot read as CSV: {exc}") from None
+    if len(raw.columns) == 1 and ";" in str(raw.columns[0]):
+        # a semicolon-separated export (common with decimal commas): read it as such, so
+        # its numbers meet the decimal-comma rule instead of vanishing into one column
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                          skip_blank_lines=False, sep=";")
     raw = raw[~(raw == "").all(axis=1).to_numpy()] if len(raw.columns) else raw
     lines = raw.index.to_numpy() + _FIRST_LINE  # file line of each row, blank lines skipped
     if mapping:

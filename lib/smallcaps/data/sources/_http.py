@@ -148,8 +148,13 @@ def requests_transport(session: Any = None) -> Transport:
             state["session"] = requests.Session()
         start = time.monotonic()
         end = start + timeout
+        session = state["session"]
         try:
-            r = state["session"].get(url, headers=dict(headers), timeout=timeout, stream=True)
+            # the headers too may trickle in: the request itself runs under the budget
+            finished, r = _bounded(lambda: session.get(url, headers=dict(headers),
+                                                       timeout=timeout, stream=True), timeout)
+            if not finished:
+                raise TransportTimeout(f"no complete answer headers within {timeout:.3g} s")
             try:
                 content = _read_body(r, end, timeout)
             finally:
@@ -160,6 +165,9 @@ def requests_transport(session: Any = None) -> Transport:
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
             raise TransportConnectionError(_brief(str(exc), url)) from exc
+        except requests.exceptions.RequestException as exc:  # redirects, invalid URLs...
+            raise TransportConnectionError(f"{type(exc).__name__}: {_brief(str(exc), url)}"
+                                           ) from exc
         except OSError as exc:
             if isinstance(exc, TimeoutError):
                 raise TransportTimeout(str(exc)) from exc
@@ -291,6 +299,19 @@ def call_with_deadline(func: Callable[[], Any], seconds: float, *, series: str,
     if limit <= 0:
         raise FetchError(series, f"{what}: not started, the pull's deadline has passed",
                          timed_out=True, outage=True)
+    finished, value = _bounded(func, limit)
+    if not finished:
+        raise FetchError(series, f"{what}: no answer within {limit:.3g} s (deadline)",
+                         timed_out=True, outage=True)
+    return value
+
+
+def _bounded(func: Callable[[], Any], seconds: float) -> tuple[bool, Any]:
+    """Run ``func()`` in a daemon thread for at most ``seconds``: (finished, its value).
+
+    What ``func`` raises is re-raised here; a call still running after ``seconds``
+    is abandoned (its result is discarded).
+    """
     box: dict[str, Any] = {}
 
     def run() -> None:
@@ -299,15 +320,14 @@ def call_with_deadline(func: Callable[[], Any], seconds: float, *, series: str,
         except BaseException as exc:  # handed to the caller's thread
             box["error"] = exc
 
-    worker = threading.Thread(target=run, name=f"smallcaps-{what}", daemon=True)
+    worker = threading.Thread(target=run, name="smallcaps-bounded-call", daemon=True)
     worker.start()
-    worker.join(limit)
+    worker.join(max(0.0, seconds))
     if worker.is_alive():
-        raise FetchError(series, f"{what}: no answer within {limit:.3g} s (deadline)",
-                         timed_out=True, outage=True)
+        return False, None
     if "error" in box:
         raise box["error"]
-    return box.get("value")
+    return True, box.get("value")
 
 
 def set_transport(transport: Transport | None) -> Transport | None:
@@ -520,8 +540,8 @@ def get(
             resp = send(full, hdrs, budget)
         except (TransportTimeout, TimeoutError) as exc:
             problem = f"timed out after {budget:.3g} s"
-            if "body still arriving" in str(exc):
-                problem = f"{exc}"
+            if str(exc).startswith(("body still arriving", "no complete answer headers")):
+                problem = str(exc)  # the transport's own words say more
             timed_out = True
             error = _timeout_error(full, problem)
         except (TransportConnectionError, OSError) as exc:
