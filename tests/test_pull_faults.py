@@ -246,3 +246,22 @@ def test_pull_options_are_in_help(capsys):
         assert opt in text
     assert "default 600" in text and "default 120" in text and "default 30" in text
     assert main(["data", "pull", "--deadline", "0"]) == 2
+
+
+def test_a_writer_in_between_wins_and_the_download_is_not_stored(snapshot_dir, monkeypatch,
+                                                                  waits, no_snapshot):
+    seed(snapshot_dir, "RUT", "2026-06-30")
+    fake = FakeYF(snapshot_dir, "RUT")
+
+    def racing(ticker, start, end, timeout):
+        # another process (say, a data import) replaces the cache during the download
+        seed(snapshot_dir, "RUT", "2026-07-31", origin="import", retrieved="2026-08-01T00:00:00")
+        return fake(ticker, start, end, timeout)
+
+    monkeypatch.setattr(yahoo, "_yf_history", racing)
+    use(monkeypatch, {})
+    res = pull(["RUT"], force=True, now=NOW)[0]
+    assert res.status == "cache"
+    assert any("another process changed the cache" in w for w in res.warnings)
+    stored = cache.info("RUT")
+    assert stored.origin == "import" and stored.last == "2026-07-31"  # its version was kept
