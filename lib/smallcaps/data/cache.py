@@ -62,7 +62,8 @@ LOCK_TIMEOUT = 120.0
 _TMP_SUFFIX = ".tmp"
 
 __all__ = ["CacheCorrupt", "CacheError", "backup", "backups_dir", "cache_dir", "content_hash",
-           "data_path", "exists", "info", "locked", "read", "remove", "signature", "write"]
+           "data_path", "exists", "info", "locked", "read", "read_with_record", "remove",
+           "signature", "write"]
 
 
 class CacheCorrupt(DataError):
@@ -449,6 +450,11 @@ def read(name: str, folder: Path | None = None) -> pd.DataFrame:
         If the file cannot be read, fails validation or does not match its
         integrity record.
     """
+    return read_with_record(name, folder)[0]
+
+
+def read_with_record(name: str, folder: Path | None = None) -> tuple[pd.DataFrame, Provenance]:
+    """:func:`read`, plus the provenance record as stored, both from one version of the file."""
     path = data_path(name, folder)
     if not path.is_file():
         raise DataError(name, "not in the cache", hint=f"looked for {path}")
@@ -465,7 +471,7 @@ def read(name: str, folder: Path | None = None) -> pd.DataFrame:
                                notes=tuple(dict.fromkeys(
                                    (*stored.notes, f"stored as {stored.origin}")
                                    if stored.origin != "cache" else stored.notes)))
-    return attach(df, prov)
+    return attach(df, prov), stored
 
 
 def backup(name: str, folder: Path | None = None) -> Path | None:

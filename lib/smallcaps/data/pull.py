@@ -321,13 +321,13 @@ def pull_one(
 
     base: pd.DataFrame | None = None
     stored: Provenance | None = None
+    # fingerprint first: a writer slipping in after it makes the final check fail safe
+    base_sig = cache.signature(sp.name)
     if cache.exists(sp.name):
         try:
-            base = cache.read(sp.name)
-            stored = cache.info(sp.name)
+            base, stored = cache.read_with_record(sp.name)
         except DataError as exc:
             res.warnings.append(f"cached file unusable, will be replaced: {exc}")
-    base_sig = cache.signature(sp.name)
     if base is not None:
         age = _age_hours(stored, now)
         res.age = human_age(age if age is not None else _file_age_hours(sp.name, now))
