@@ -210,3 +210,17 @@ def test_snapshot_with_mixed_offsets_is_read(tmp_path, capsys):
     assert "Traceback" not in out
     assert code == 0, out
     assert list(cache.read("RUT").index.strftime("%Y-%m-%d")) == ["2024-03-08", "2024-03-11"]
+
+
+def test_snapshot_load_keeps_imports_and_longer_histories(snapshot_dir, tmp_path, capsys):
+    aapl = csv(tmp_path, bars(["2024-01-02", "2024-01-03"], close=185.0), "aapl.csv")
+    import_csv(aapl, "IWM")
+    before = cache_bytes()
+    assert main(["data", "snapshot", str(snapshot_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "IWM" in out and "kept the cache: it holds an import of aapl.csv" in out
+    assert {k: v for k, v in cache_bytes().items() if k.startswith("IWM")} == \
+        {k: v for k, v in before.items() if k.startswith("IWM")}
+    assert main(["data", "snapshot", str(snapshot_dir), "--replace"]) == 0
+    assert provenance(load("IWM")).source != "import of aapl.csv"
+    assert list(cache.backups_dir().glob("IWM.*.parquet"))

@@ -47,8 +47,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--units", help="units of a new series, e.g. 'US$ per share', 'percent'")
     q.set_defaults(func=cmd_import)
 
-    q = dsub.add_parser("snapshot", help="load every series of a snapshot folder into the cache")
+    q = dsub.add_parser(
+        "snapshot", help="load every series of a snapshot folder into the cache",
+        description="Copy every series of a snapshot folder into the cache. A cached series "
+                    "that is an import, or holds history the snapshot lacks (a later pull), "
+                    "is kept unless --replace is given (then a dated backup is kept).")
     q.add_argument("folder", type=Path)
+    q.add_argument("--replace", action="store_true",
+                   help="replace cached imports and longer cached histories too")
     q.set_defaults(func=cmd_snapshot)
 
     try:
@@ -141,14 +147,22 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"smallcaps: error: snapshot folder {folder} does not exist", file=sys.stderr)
         return 2
-    loaded = failed = 0
+    loaded = failed = kept = 0
     for name, sp in CATALOG.items():
         if not snapshot.has_series(folder, sp):
             print(f"  {name:<20} not in snapshot")
             continue
         try:
             df = snapshot.read(folder, sp)
-            cache.write(name, df, provenance(df))
+            with cache.locked(name):
+                why = _snapshot_conflict(name, df)
+                if why is not None and not args.replace:
+                    print(f"  {name:<20} kept the cache: {why} (--replace to replace it)")
+                    kept += 1
+                    continue
+                if why is not None:
+                    cache.backup(name)
+                cache.write(name, df, provenance(df))
         except cache.CacheError as exc:  # the next series would meet the same cache
             print(f"smallcaps: error: {exc}", file=sys.stderr)
             return 2
@@ -163,5 +177,21 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         loaded += 1
         prov = provenance(df)
         print(f"  {name:<20} {prov.rows:>6,} rows {prov.first} .. {prov.last}")
-    print(f"{loaded} series cached in {cache.cache_dir()}" + (f", {failed} failed" if failed else ""))
-    return 1 if failed or not loaded else 0
+    print(f"{loaded} series cached in {cache.cache_dir()}" + (f", {failed} failed" if failed else "")
+          + (f", {kept} kept as they were" if kept else ""))
+    return 1 if failed or not (loaded or kept) else 0
+
+
+def _snapshot_conflict(name: str, df) -> str | None:
+    """Why loading the snapshot's ``df`` over the cached ``name`` would lose data."""
+    from ..data import DataError, cache
+
+    if not cache.exists(name):
+        return None
+    try:
+        old, stored = cache.read_with_record(name)
+    except DataError:
+        return None  # an unusable cache file is replaced
+    if stored.origin == "import":
+        return f"it holds an {stored.source}"
+    return cache.history_loss(old, df)

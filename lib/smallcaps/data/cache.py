@@ -62,7 +62,7 @@ LOCK_TIMEOUT = 120.0
 _TMP_SUFFIX = ".tmp"
 
 __all__ = ["CacheCorrupt", "CacheError", "backup", "backups_dir", "cache_dir", "content_hash",
-           "data_path", "exists", "info", "locked", "read", "read_with_record", "remove",
+           "data_path", "exists", "history_loss", "info", "locked", "read", "read_with_record", "remove",
            "signature", "write"]
 
 
@@ -472,6 +472,33 @@ def read_with_record(name: str, folder: Path | None = None) -> tuple[pd.DataFram
                                    (*stored.notes, f"stored as {stored.origin}")
                                    if stored.origin != "cache" else stored.notes)))
     return attach(df, prov), stored
+
+
+# a replacement may lack at most this share of the cached dates (vendors withdraw a bad bar)
+MAX_DROPPED_SHARE = 0.002
+
+
+def history_loss(base: pd.DataFrame | None, new: pd.DataFrame,
+                 max_dropped_share: float = MAX_DROPPED_SHARE) -> str | None:
+    """Why replacing ``base`` by ``new`` would lose history, in words (None: it would not).
+
+    ``new`` must start no later and end no earlier than ``base`` and lack at most
+    ``max_dropped_share`` of its dates: the one rule pulls, imports and snapshot
+    loads follow.
+    """
+    if base is None or base.empty:
+        return None
+    if new.empty:
+        return f"the replacement is empty but the cache holds {len(base):,} rows"
+    b0, b1, f0, f1 = base.index[0], base.index[-1], new.index[0], new.index[-1]
+    lost = base.index.unique().difference(new.index.unique())
+    if f0 <= b0 and f1 >= b1 and len(lost) <= int(max_dropped_share * base.index.nunique()):
+        return None
+    what = (f"the replacement covers {f0.date()} to {f1.date()} ({len(new):,} rows) but the "
+            f"cache holds {b0.date()} to {b1.date()} ({len(base):,} rows)")
+    if len(lost):
+        what += f"; {len(lost):,} cached date(s) would be lost (first {lost[0].date()})"
+    return what
 
 
 def backup(name: str, folder: Path | None = None) -> Path | None:

@@ -44,8 +44,6 @@ from .validation import (
 
 _DATE_NAMES = ("date", "observation_date", "month", "period", "year_month", "settlement_date")
 _FIRST_LINE = 2  # the header is line 1
-# a replacement may drop at most this share of the cached dates without --replace
-_MAX_DROPPED_SHARE = 0.002
 KINDS = ("prices", "series")
 FREQUENCIES = ("daily", "weekly", "semi-monthly", "monthly", "quarterly", "annual")
 
@@ -249,13 +247,8 @@ def _replace_problem(sp: SeriesSpec, df: pd.DataFrame, source: str) -> str | Non
     if stored.origin != "import" or stored.source != source:
         return (f"the cached {sp.name} comes from {stored.source} ({stored.origin}, "
                 f"{len(old):,} rows {stored.first} to {stored.last}), not from this file")
-    lost = old.index.unique().difference(df.index.unique())
-    if (df.index[0] > old.index[0] or df.index[-1] < old.index[-1]
-            or len(lost) > int(_MAX_DROPPED_SHARE * old.index.nunique())):
-        return (f"the file covers {df.index[0].date()} to {df.index[-1].date()} ({len(df):,} rows) "
-                f"but the cached import covers {old.index[0].date()} to {old.index[-1].date()} "
-                f"({len(old):,} rows): {len(lost):,} cached date(s) would be lost")
-    return None
+    loss = cache.history_loss(old, df)
+    return None if loss is None else loss.replace("the replacement", "the file", 1)
 
 
 def store(df: pd.DataFrame, name: str, *, replace: bool = False,

@@ -66,7 +66,7 @@ DEFAULT_REQUEST_DEADLINE = 120.0
 # seconds one HTTP attempt may take end to end
 DEFAULT_TIMEOUT = 30.0
 # a replacement may drop at most this share of the cached dates (vendors withdraw a bad bar)
-MAX_DROPPED_SHARE = 0.002
+MAX_DROPPED_SHARE = cache.MAX_DROPPED_SHARE
 PRICE_OVERLAP = pd.Timedelta(days=14)
 COT_OVERLAP = pd.Timedelta(days=28)
 # relative difference above which an overlapping close/adj_close counts as changed
@@ -441,18 +441,11 @@ def _type_name(exc: BaseException) -> str:
 
 def _check_no_shrink(sp: SeriesSpec, base: pd.DataFrame | None, final: pd.DataFrame) -> None:
     """Refuse a result that covers less history than the cache (see the module docstring)."""
-    if base is None or base.empty:
+    loss = cache.history_loss(base, final, MAX_DROPPED_SHARE)
+    if loss is None:
         return
-    b0, b1, f0, f1 = base.index[0], base.index[-1], final.index[0], final.index[-1]
-    lost = base.index.unique().difference(final.index.unique())
-    allowed = int(MAX_DROPPED_SHARE * base.index.nunique())
-    if f0 <= b0 and f1 >= b1 and len(lost) <= allowed:
-        return
-    what = (f"the download covers {f0.date()} to {f1.date()} ({len(final):,} rows) but the cache "
-            f"holds {b0.date()} to {b1.date()} ({len(base):,} rows)")
-    if len(lost) and f0 <= b0 and f1 >= b1:
-        what += f"; {len(lost):,} cached date(s) are missing from it (first {lost[0].date()})"
-    raise DataError(sp.name, what + ": a pull never shrinks history, the cache is kept",
+    raise DataError(sp.name, loss.replace("the replacement", "the download", 1)
+                    + ": a pull never shrinks history, the cache is kept",
                     hint="if the source really withdrew this history, import a file covering it "
                          "or remove the cached series first")
 
