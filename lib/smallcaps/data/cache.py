@@ -506,31 +506,36 @@ def backup(name: str, folder: Path | None = None) -> Path | None:
 
     The copy is self-describing (data and provenance); restore it by copying it
     back over ``<cache>/<name>.parquet``. Returns the copy (None if nothing cached).
+    Runs under the series' lock; temporaries of killed backups are removed.
     """
     src = data_path(name, folder)
-    if not src.is_file():
-        return None
-    dest_dir = backups_dir(folder)
-    _ensure_folder(name, dest_dir)
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    dest = dest_dir / f"{src.stem}.{stamp}.parquet"
-    n = 1
-    while dest.exists():
-        n += 1
-        dest = dest_dir / f"{src.stem}.{stamp}-{n}.parquet"
-    with _kit_errors(name, dest):
-        data = src.read_bytes()
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=_TMP_SUFFIX, dir=dest_dir)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, dest)
-        except BaseException:
+    with locked(name, folder):
+        if not src.is_file():
+            return None
+        dest_dir = backups_dir(folder)
+        _ensure_folder(name, dest_dir)
+        for stale in dest_dir.glob(f".{src.stem}.*{_TMP_SUFFIX}"):
             with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+                stale.unlink()
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        dest = dest_dir / f"{src.stem}.{stamp}.parquet"
+        n = 1
+        while dest.exists():
+            n += 1
+            dest = dest_dir / f"{src.stem}.{stamp}-{n}.parquet"
+        with _kit_errors(name, dest):
+            data = src.read_bytes()
+            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=_TMP_SUFFIX, dir=dest_dir)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, dest)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
     return dest
 
 
