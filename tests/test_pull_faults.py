@@ -265,3 +265,19 @@ def test_a_writer_in_between_wins_and_the_download_is_not_stored(snapshot_dir, m
     assert any("another process changed the cache" in w for w in res.warnings)
     stored = cache.info("RUT")
     assert stored.origin == "import" and stored.last == "2026-07-31"  # its version was kept
+
+
+def test_a_damaged_cache_is_replaced_by_a_good_download_and_kept_aside(
+        snapshot_dir, monkeypatch, waits, no_snapshot):
+    seed(snapshot_dir, "RUT", "2026-07-31")
+    path = cache.data_path("RUT")
+    path.write_bytes(path.read_bytes()[:-100])  # truncated: footer gone
+    damaged = path.read_bytes()
+    monkeypatch.setattr(yahoo, "_yf_history", FakeYF(snapshot_dir, "RUT"))
+    use(monkeypatch, {})
+    res = pull(["RUT"], force=True, now=NOW)[0]
+    assert res.status == "updated"
+    assert any("unusable" in w for w in res.warnings)
+    (kept,) = cache.backups_dir().glob("RUT.*.parquet")
+    assert kept.read_bytes() == damaged
+    assert len(cache.read("RUT")) > 9000

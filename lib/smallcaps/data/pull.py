@@ -395,6 +395,11 @@ def pull_one(
                 if cache.signature(sp.name) != base_sig:
                     raise DataError(sp.name, "another process changed the cache during this "
                                              "pull; its version was kept")
+                if base is None and cache.exists(sp.name):  # damaged: kept for inspection
+                    saved = cache.backup(sp.name)
+                    if saved is not None:
+                        res.warnings.append(f"the unusable cache file was kept as "
+                                            f"backups/{saved.name}")
                 cache.write(sp.name, final, provenance(final))
         except cache.CacheError as exc:
             errors.append(f"{src.label}: downloaded, but {_short(exc)}")
