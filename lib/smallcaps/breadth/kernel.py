@@ -149,25 +149,24 @@ def breadth_sums(close: np.ndarray, member: np.ndarray, windows=(50, 200), hl_wi
     (members with a full high/low window), ``highs``, ``lows``, ``ret_sum``,
     ``ret_n`` and, per window ``w``, ``above_w`` and ``n_w``.
     """
-    close = np.ascontiguousarray(close, dtype=np.float64)
+    # the kernel walks one column at a time: Fortran order makes each column contiguous
+    # (one conversion per distinct input; inputs that are the same array share it)
+    close = np.asfortranarray(close, dtype=np.float64)
     T, N = close.shape
-    member = np.ascontiguousarray(member, dtype=np.bool_)
+    member = np.asfortranarray(member, dtype=np.bool_)
     if member.shape != close.shape:
         raise ValueError(f"member mask shape {member.shape} != close shape {close.shape}")
     win = np.asarray(list(windows), dtype=np.int64)
     if (win < 1).any() or hl_window < 2:
         raise ValueError("windows must be >= 1 and hl_window >= 2")
-    hi = close if high is None else np.ascontiguousarray(high, dtype=np.float64)
-    lo = close if low is None else np.ascontiguousarray(low, dtype=np.float64)
-    rc = close if ret_close is None else np.ascontiguousarray(ret_close, dtype=np.float64)
+    hi = close if high is None else np.asfortranarray(high, dtype=np.float64)
+    lo = close if low is None else np.asfortranarray(low, dtype=np.float64)
+    rc = close if ret_close is None else np.asfortranarray(ret_close, dtype=np.float64)
     counts = np.zeros((9, T), dtype=np.int64)
     above = np.zeros((len(win), T), dtype=np.int64)
     n_win = np.zeros((len(win), T), dtype=np.int64)
     ret_sum = np.zeros(T)
-    # the kernel walks columns: Fortran order makes each column contiguous
-    _kernel(np.asfortranarray(close), np.asfortranarray(hi), np.asfortranarray(lo),
-            np.asfortranarray(rc), np.asfortranarray(member), win, int(hl_window),
-            counts, above, n_win, ret_sum)
+    _kernel(close, hi, lo, rc, member, win, int(hl_window), counts, above, n_win, ret_sum)
     out = {"listed": counts[0], "priced": counts[1], "adv": counts[2], "dec": counts[3],
            "unch": counts[4], "n_hl": counts[5], "highs": counts[6], "lows": counts[7],
            "ret_sum": ret_sum, "ret_n": counts[8]}

@@ -234,7 +234,7 @@ def _pivot(parts: list[pd.DataFrame], syms: list[str], fields: Sequence[str]) ->
     idx = pd.DatetimeIndex(uniq, name="date")
     out = {}
     for f in fields:
-        arr = np.full((len(uniq), len(syms)), np.nan)
+        arr = np.full((len(uniq), len(syms)), np.nan, order="F")  # columns contiguous
         arr[r, c] = long[f].to_numpy(dtype="float64")
         out[f] = pd.DataFrame(arr, index=idx, columns=cols)
     return out
