@@ -106,3 +106,37 @@ def test_fred_catalog_series_offline(fixtures_dir):
     assert list(df["value"]) == [-0.52, -0.53]  # the empty (holiday-like) row is dropped
     # NFCI for the week ending Friday is released the next Wednesday
     assert list(df["published"]) == [pd.Timestamp("2025-07-09"), pd.Timestamp("2025-07-16")]
+
+
+def test_universe_short_interest_point_in_time(_private_cache):
+    """Planted files: two settlement dates, membership changes between them."""
+    folder = fsi.files_dir()
+    folder.mkdir(parents=True)
+    head = CDN_SAMPLE.splitlines()[0]
+
+    def line(sym, short, vol, dtc, day):
+        return f"0|{sym}|x|A|NYSE|{short}|0||{vol}|{dtc}||0|0|{day}"
+
+    (folder / "shrt20240628.csv").write_text("\n".join([
+        head, line("AAA", 100, 50, 2.0, "2024-06-28"), line("BBB", 300, 100, 3.0, "2024-06-28"),
+        line("CCC", 1000, 10, 100.0, "2024-06-28")]) + "\n")
+    (folder / "shrt20240715.csv").write_text("\n".join([
+        head, line("AAA", 200, 50, 4.0, "2024-07-15"), line("BBB", 300, 100, 3.0, "2024-07-15"),
+        line("CCC", 1000, 10, 100.0, "2024-07-15")]) + "\n")
+    udir = sc.universe.universes_dir()
+    udir.mkdir(parents=True)
+    # CCC joins on 2024-07-01: not a member at the June settlement
+    (udir / "mini.csv").write_text("ticker,start_date,end_date\nAAA,2024-01-01,\nBBB,2024-01-01,\n"
+                                   "CCC,2024-07-01,\nDDD,2024-01-01,\n")
+    out = sc.universe.universe_short_interest("mini", shares_outstanding=pd.Series({"AAA": 1000, "BBB": 3000}))
+    june, july = out.index
+    assert out.loc[june, "members"] == 3 and out.loc[june, "members_with_data"] == 2  # DDD has no row
+    assert out.loc[june, "shares_short"] == 400 and out.loc[june, "days_to_cover"] == pytest.approx(400 / 150)
+    assert out.loc[july, "members"] == 4 and out.loc[july, "shares_short"] == 1500
+    assert out.loc[july, "days_to_cover"] == pytest.approx(1500 / 160)
+    assert out.loc[june, "short_pct_shares_out"] == pytest.approx(10.0)
+    assert out.loc[july, "short_pct_shares_out"] == pytest.approx(12.5)
+    assert np.isnan(out.loc[june, "days_to_cover_pctile"]) and out.loc[july, "days_to_cover_pctile"] == 100.0
+    assert out.loc[july, "published"] == july + 8 * pd.offsets.BDay()
+    with pytest.raises(DataError, match="no FINRA short interest file"):
+        sc.universe.universe_short_interest("mini", start="2020-01-01", end="2020-12-31")
