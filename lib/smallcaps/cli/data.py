@@ -57,6 +57,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="replace cached imports and longer cached histories too")
     q.set_defaults(func=cmd_snapshot)
 
+    from .data_universe import add_universe_parsers
+
+    add_universe_parsers(dsub)
+
     try:
         from .data_pull import add_pull_parser
     except ModuleNotFoundError as exc:

@@ -29,7 +29,10 @@ def add_pull_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     q.add_argument("names", nargs="*", metavar="NAME",
-                   help="catalog names (default: every series), e.g. RUT margin_debt cot:russell2000")
+                   help="catalog names (default: every series), e.g. RUT margin_debt cot:russell2000; "
+                        "any ticker (AAPL); short_interest:SYMBOL; holdings:IWM (iShares holdings file)")
+    q.add_argument("--as-of", dest="as_of", default=None, metavar="DATE",
+                   help="holdings:FUND only: the holdings date to ask iShares for (default: latest)")
     q.add_argument("--max-age-hours", type=float, default=DEFAULT_MAX_AGE_HOURS, metavar="N",
                    help=f"skip series downloaded less than N hours ago (default {DEFAULT_MAX_AGE_HOURS:g})")
     q.add_argument("--force", action="store_true", help="refresh even series that are fresh")
@@ -61,8 +64,19 @@ def cmd_pull(args: argparse.Namespace) -> int:
             print(f"smallcaps: error: {flag} must be a positive number of seconds",
                   file=sys.stderr)
             return 2
-    results = pull(args.names or None, max_age_hours=args.max_age_hours, force=args.force,
-                   full=args.full, progress=not args.no_progress, deadline=args.deadline,
-                   request_deadline=args.request_deadline, timeout=args.timeout)
+    from ..data.sources import _http
+    from .data_universe import pull_holdings_names, register_pulled, split_holdings
+
+    holdings, names = split_holdings(args.names or [])
+    # one deadline for everything this command downloads, holdings files included
+    with _http.deadline_scope(args.deadline), _http.request_limits(args.timeout,
+                                                                   args.request_deadline):
+        status = pull_holdings_names(holdings, args.as_of) if holdings else 0
+        if holdings and not names:
+            return status
+        results = pull(names or None, max_age_hours=args.max_age_hours, force=args.force,
+                       full=args.full, progress=not args.no_progress, deadline=args.deadline,
+                       request_deadline=args.request_deadline, timeout=args.timeout)
+    register_pulled(results)
     print(format_summary(results))
-    return exit_status(results)
+    return max(exit_status(results), status)

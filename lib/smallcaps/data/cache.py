@@ -307,6 +307,26 @@ def _replace_atomically(name: str, target: Path, table: pa.Table) -> None:
             raise
 
 
+def _atomic_write_bytes(target: Path, write: Any) -> None:
+    """Write a side file (raw downloads, holdings files) atomically: temporary file in
+    the same folder, fsync, ``os.replace``; OS errors become :class:`CacheError`."""
+    target = Path(target)
+    _ensure_folder(target.name, target.parent)
+    with _kit_errors(target.name, target):
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TMP_SUFFIX,
+                                   dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
 def _fsync_dir(folder: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)

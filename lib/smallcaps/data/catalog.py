@@ -215,21 +215,35 @@ _ENTRIES: tuple[SeriesSpec, ...] = (
 CATALOG: dict[str, SeriesSpec] = {s.name: s for s in _ENTRIES}
 
 
-def catalog() -> pd.DataFrame:
+def catalog(registered: bool = True) -> pd.DataFrame:
     """The catalog as a table.
+
+    Parameters
+    ----------
+    registered : also list the user's registered series
+        (:mod:`smallcaps.data.registry`).
 
     Returns
     -------
     pandas.DataFrame
         One row per series, indexed by name, with columns kind, frequency, units,
-        source, description, release (publication rule) and import_only.
+        source, description, release (publication rule), import_only and entry
+        ("built-in" or "registered"). Any ticker and ``short_interest:SYMBOL``
+        also load without being listed here.
     """
+    specs = [(s, "built-in") for s in CATALOG.values()]
+    if registered:
+        from . import registry
+
+        specs += [(s, "registered") for s in registry.entries().values()]
     rows = []
-    for spec in CATALOG.values():
-        d = asdict(spec)
-        rows.append({k: d[k] for k in (
+    for sp, entry in specs:
+        d = asdict(sp)
+        row = {k: d[k] for k in (
             "name", "kind", "frequency", "units", "source", "description", "release",
-            "import_only")})  # fmt: skip
+            "import_only")}  # fmt: skip
+        row["entry"] = entry
+        rows.append(row)
     return pd.DataFrame(rows).set_index("name")
 
 
