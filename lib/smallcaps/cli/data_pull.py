@@ -47,7 +47,8 @@ def add_pull_parser(subparsers: argparse._SubParsersAction) -> None:
                         f"(default {DEFAULT_REQUEST_DEADLINE:g})")
     q.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="time one HTTP attempt may take end to end, however slowly the "
-                        f"server sends (default {DEFAULT_TIMEOUT:g})")
+                        f"server sends (default {DEFAULT_TIMEOUT:g}; raise it on a slow link "
+                        "for large files such as the CFTC history bundle of --full)")
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
     q.set_defaults(func=cmd_pull)
 
