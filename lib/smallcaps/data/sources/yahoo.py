@@ -110,8 +110,20 @@ def parse_chart(body: bytes | str | dict[str, Any], name: str | None = None, *,
     ------
     DataError
         Not JSON (HTML error page, truncated body), a Yahoo error object, no
-        result, arrays of unequal length, or a bar breaking the price rules.
+        result, arrays of unequal length, a JSON layout the parser does not know,
+        or a bar breaking the price rules.
     """
+    try:
+        return _parse_chart(body, name, url=url)
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        # valid JSON of a layout the parser does not know: a clear error, not a traceback
+        raise DataError(name or "Yahoo chart", f"unexpected Yahoo chart JSON layout "
+                                               f"({type(exc).__name__}: {exc})") from None
+
+
+def _parse_chart(body: bytes | str | dict[str, Any], name: str | None = None, *,
+                 url: str = "") -> pd.DataFrame:
+    """The parser behind :func:`parse_chart` (may raise on an unknown layout)."""
     label = name or "Yahoo chart"
     if isinstance(body, (bytes, str)):
         raw = body.encode() if isinstance(body, str) else body
