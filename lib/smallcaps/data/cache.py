@@ -60,6 +60,7 @@ FORMAT_VERSION = 2
 LOCK_TIMEOUT = 120.0
 # a temporary file this old cannot belong to a live writer holding the lock
 _TMP_SUFFIX = ".tmp"
+_FILE_MODE = 0o644
 
 __all__ = ["CacheCorrupt", "CacheError", "backup", "backups_dir", "cache_dir", "content_hash",
            "data_path", "exists", "history_loss", "info", "locked", "read", "read_with_record", "remove",
@@ -294,6 +295,8 @@ def _replace_atomically(name: str, target: Path, table: pa.Table) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TMP_SUFFIX,
                                    dir=target.parent)
         try:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; cache files are plain files
             with os.fdopen(fd, "wb") as fh:
                 pq.write_table(table, fh)
                 fh.flush()
@@ -316,6 +319,8 @@ def _atomic_write_bytes(target: Path, write: Any) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TMP_SUFFIX,
                                    dir=target.parent)
         try:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; cache files are plain files
             with os.fdopen(fd, "wb") as fh:
                 write(fh)
                 fh.flush()
@@ -547,6 +552,8 @@ def backup(name: str, folder: Path | None = None) -> Path | None:
             data = src.read_bytes()
             fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=_TMP_SUFFIX, dir=dest_dir)
             try:
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
                     fh.flush()
