@@ -52,3 +52,21 @@ def test_offline_load_error_names_symbol_attempts_and_import(name):
     msg = str(err.value)
     assert name.upper() in msg.upper() and "tried" in msg and "cache" in msg
     assert "SMALLCAPS_OFFLINE" in msg and f"smallcaps data import FILE --as {name}" in msg
+
+
+def test_pull_members_uses_the_bulk_puller(_private_cache, monkeypatch, capsys):
+    from smallcaps.data import pull
+
+    udir = _private_cache / "universes"
+    udir.mkdir()
+    (udir / "two.txt").write_text("AAA\nBBB\n")
+    seen = []
+
+    def fake(name, **kw):
+        seen.append(name)
+        return pull.PullResult(name=name, status="failed", error="offline")
+
+    monkeypatch.setattr(pull, "pull_one", fake)
+    assert main(["data", "pull-members", "two", "--no-progress"]) == 1  # nothing usable
+    assert sorted(seen) == ["AAA", "BBB"]
+    assert "two: 2 member symbols: 2 failed" in capsys.readouterr().out
