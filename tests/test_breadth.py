@@ -179,6 +179,15 @@ def test_readings_do_not_depend_on_start(r2k_breadth, snapshot_dir):
 
 
 @pytest.mark.snapshot
+def test_readings_known_by_end_do_not_change_later(r2k_breadth, snapshot_dir):
+    # the whole history up to ``end`` is computed, then cut: cutting at 2021-06-30 gives the
+    # same readings as the full run on those dates (no later data leaks in)
+    early = sc.breadth.breadth("russell2000", start="2021-01-04", end="2021-06-30",
+                               snapshot=snapshot_dir)
+    pd.testing.assert_frame_equal(early, r2k_breadth.loc[early.index], check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.snapshot
 def test_dask_chunks_give_the_same_result(r2k_breadth, snapshot_dir):
     d = sc.breadth.breadth("russell2000", start="2019-01-01", snapshot=snapshot_dir,
                            engine="dask", chunk_size=700, scheduler="sync")

@@ -52,3 +52,48 @@ def test_offline_load_error_names_symbol_attempts_and_import(name):
     msg = str(err.value)
     assert name.upper() in msg.upper() and "tried" in msg and "cache" in msg
     assert "SMALLCAPS_OFFLINE" in msg and f"smallcaps data import FILE --as {name}" in msg
+
+
+def test_pull_members_uses_the_bulk_puller(_private_cache, monkeypatch, capsys):
+    from smallcaps.data import pull
+
+    udir = _private_cache / "universes"
+    udir.mkdir()
+    (udir / "two.txt").write_text("AAA\nBBB\n")
+    seen = []
+
+    def fake(name, **kw):
+        seen.append(name)
+        return pull.PullResult(name=name, status="failed", error="offline")
+
+    monkeypatch.setattr(pull, "pull_one", fake)
+    assert main(["data", "pull-members", "two", "--no-progress"]) == 1  # nothing usable
+    assert sorted(seen) == ["AAA", "BBB"]
+    assert "two: 2 member symbols: 2 failed" in capsys.readouterr().out
+
+
+def test_load_any_ticker_online_pulls_validates_caches_and_registers(monkeypatch, _private_cache,
+                                                                     fixtures_dir):
+    """'Online' through canned answers: yfinance fails, Yahoo's chart API serves the real
+    AAPL capture; load() pulls it, caches it with provenance and records AAPL."""
+    import smallcaps as sc
+    from smallcaps.data.sources import yahoo
+
+    monkeypatch.delenv("SMALLCAPS_OFFLINE")
+    monkeypatch.setattr(yahoo, "_yf_history",
+                        lambda *a, **k: (_ for _ in ()).throw(ConnectionError("yfinance down")))
+    body = (fixtures_dir / "yahoo_chart_v8_AAPL_2020-08-31_2020-11-07.body.json").read_bytes()
+    canned = _http.CannedTransport({"/v8/finance/chart/AAPL": body})
+    with _http.override(canned, sleep=lambda s: None):
+        df = sc.data.load("aapl", start="2020-09-01", end="2020-11-06")
+    assert canned.urls() and "AAPL" in canned.urls()[0]
+    prov = sc.data.provenance(df)
+    assert prov.name == "AAPL" and prov.source.startswith("Yahoo")
+    assert len(df) > 40 and df["close"].notna().all()
+    assert (_private_cache / "AAPL.parquet").is_file()
+    assert "AAPL" in sc.data.registry.entries()
+    # the next load reads the cache, with no request
+    n = len(canned.calls)
+    with _http.override(canned, sleep=lambda s: None):
+        again = sc.data.load("AAPL", start="2020-09-01", end="2020-11-06")
+    assert len(canned.calls) == n and sc.data.provenance(again).origin == "cache"

@@ -303,7 +303,7 @@ def _annotate(df: pd.DataFrame, mem, panel_prov: Provenance | None, missing: lis
         "members_without_prices_mean": round(float(df["members_without_prices"].mean()), 1),
         "coverage_pct_first": round(float(cov.iloc[0]), 1),
         "coverage_pct_last": round(float(cov.iloc[-1]), 1),
-        "coverage_pct_by_year": {int(k): float(v) for k, v in yearly.items()},
+        "coverage_pct_by_year": {str(k): float(v) for k, v in yearly.items()},
         "members_never_priced": len(missing),
         "members_never_priced_list": sorted(missing),
     }

@@ -5,6 +5,8 @@
   ``data list`` and keeps its description; ``--replace`` overwrites an entry.
 - ``smallcaps data remove NAME`` unregisters it (cached data is kept).
 - ``smallcaps data members UNIVERSE [--as-of DATE]`` prints a universe's members.
+- ``smallcaps data pull-members UNIVERSE [--start --end]`` pulls the members' prices
+  (:func:`smallcaps.universe.pull_prices`: concurrent, polite, resumable).
 - ``smallcaps data pull holdings:IWM [--as-of DATE]`` downloads an iShares holdings
   file into ``<cache>/holdings/`` (handled by :func:`pull_holdings_names`).
 """
@@ -32,6 +34,17 @@ def add_universe_parsers(dsub: argparse._SubParsersAction) -> None:
     q = dsub.add_parser("remove", help="remove a series from the user registry (cached data is kept)")
     q.add_argument("name")
     q.set_defaults(func=cmd_remove)
+
+    q = dsub.add_parser("pull-members",
+                        help="pull daily prices of a universe's members (concurrent, polite, resumable)")
+    q.add_argument("universe", nargs="?", default="russell2000")
+    q.add_argument("--start", default=None, help="members at any time from this date (default: all)")
+    q.add_argument("--end", default=None, help="... up to this date (default: today)")
+    q.add_argument("--per-host", type=int, default=2, help="symbols in flight at once (default 2)")
+    q.add_argument("--max-age-hours", type=float, default=24.0,
+                   help="skip symbols pulled less than N hours ago: re-running resumes (default 24)")
+    q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    q.set_defaults(func=cmd_pull_members)
 
     q = dsub.add_parser("members", help="members of a universe on a date (point in time)")
     q.add_argument("universe", nargs="?", default="russell2000")
@@ -91,6 +104,26 @@ def cmd_members(args: argparse.Namespace) -> int:
     print(f"{m.name}: {len(names)} members as of {day} ({when})")
     print(" ".join(names))
     return 0 if names else 1
+
+
+def cmd_pull_members(args: argparse.Namespace) -> int:
+    from ..universe import membership, pull_prices
+
+    m = membership(args.universe)
+    symbols = m.ever(args.start, args.end)
+    if not symbols:
+        print(f"smallcaps: error: {m.name} has no members in that window", file=sys.stderr)
+        return 2
+    out = pull_prices(symbols, per_host=args.per_host, max_age_hours=args.max_age_hours,
+                      progress=not args.no_progress)
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(out.attrs["summary"].items()))
+    print(f"{m.name}: {len(symbols)} member symbols: {summary}")
+    failed = out[out["status"].isin(["failed", "invalid"])]
+    for sym, row in failed.head(20).iterrows():
+        print(f"  {sym:<10} {row['status']}: {row['message']}")
+    if len(failed) > 20:
+        print(f"  ... and {len(failed) - 20} more")
+    return 0 if len(failed) < len(out) else 1
 
 
 def split_holdings(names: list[str]) -> tuple[list[str], list[str]]:

@@ -332,6 +332,10 @@ def spec(name: str) -> SeriesSpec:
         return short_interest_spec(clean[len(SHORT_INTEREST_PREFIX):])
     if is_ticker(clean):
         return ticker_spec(clean)
+    if clean.lower().startswith("holdings:"):
+        raise DataError(name, "fund holdings are files, not a series",
+                        hint="fetch with: smallcaps data pull holdings:IWM --as-of DATE; read with "
+                             "sc.universe.read_holdings or sc.universe.members('russell2000', as_of=...)")
     raise DataError(name, "unknown series name", hint=close_matches_hint(name))
 
 

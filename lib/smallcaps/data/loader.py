@@ -109,7 +109,10 @@ def _fetch_on_demand(sp: SeriesSpec) -> tuple[pd.DataFrame | None, str]:
 
     if not plan(sp):
         return None, "no public source to download it from"
-    res = pull_one(sp.name, max_age_hours=None, force=True)
+    try:
+        res = pull_one(sp.name, max_age_hours=None, force=True)
+    except DataError as exc:  # e.g. an unreadable cache file in the way
+        return None, f"download failed ({exc})"
     if not cache.exists(sp.name):
         return None, f"download failed ({res.message()})"
     if sp.name not in CATALOG:
@@ -221,7 +224,7 @@ def load(
             df = attach(df[df["is_primary"].astype(bool).to_numpy()].copy(), provenance(df))
     use_demo = demo if demo is not None else demo_enabled()
     fetch_note = "no download (SMALLCAPS_OFFLINE is on)" if config.offline() else "no download (fetch=False)"
-    if df is None and not sp.import_only and not use_demo and (
+    if df is None and not sp.import_only and (
             fetch if fetch is not None else not config.offline()):
         df, fetch_note = _fetch_on_demand(sp)
     if df is None and use_demo:

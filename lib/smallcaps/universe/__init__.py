@@ -32,6 +32,7 @@ from .membership import (
     membership,
     read_intervals,
     read_list,
+    universe_param,
     universes_dir,
 )
 from .panel import FIELDS, Panel, load_panel, panel, panel_dates
@@ -59,6 +60,7 @@ __all__ = [
     "read_holdings",
     "read_intervals",
     "read_list",
+    "universe_param",
     "universe_short_interest",
     "universes_dir",
 ]

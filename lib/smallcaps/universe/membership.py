@@ -43,7 +43,7 @@ from ..data.errors import DataError
 from . import holdings as _holdings
 
 __all__ = ["Membership", "from_holdings", "from_intervals", "from_list", "members", "membership",
-           "read_intervals", "read_list", "universes_dir"]
+           "read_intervals", "read_list", "universe_param", "universes_dir"]
 
 ALIASES = {"russell2000": "russell2000", "r2k": "russell2000", "iwm": "russell2000",
            "rut": "russell2000"}
@@ -404,3 +404,24 @@ def members(universe: str = "russell2000", as_of: str | pd.Timestamp | None = No
     """
     m = membership(universe, snapshot=snapshot)
     return m.members(pd.Timestamp.today().normalize() if as_of is None else as_of)
+
+
+def universe_param(snapshot: str | Path | None = None):
+    """A :func:`smallcaps.params.check` validator for a universe parameter: the name must
+    be known (``russell2000`` ...) or name a readable list/intervals file; a known
+    universe whose data is missing passes (the caller reports it where it is used)."""
+
+    def validate(name: str, value) -> str:
+        from ..params import ParameterError
+
+        if not isinstance(value, str) or not value.strip():
+            raise ParameterError(name, f"expected a universe name or file, got {value!r}")
+        try:
+            membership(value, snapshot=snapshot)
+        except DataError as exc:
+            if exc.rule.startswith("unknown universe") or value.strip().endswith((".txt", ".csv")):
+                raise ParameterError(name, str(exc)) from None
+            # a known universe whose data is missing: the notebook says so where it is used
+        return value.strip()
+
+    return validate

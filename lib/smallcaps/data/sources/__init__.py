@@ -11,6 +11,7 @@ cboe          Cboe put/call ratio history CSVs            putcall
 fred          FRED graph CSV                              fred:BAMLH0A0HYM2, T10Y2Y, NFCI
 finra_short_interest  FINRA consolidated short interest   short_interest:SYMBOL (any symbol)
               files (cdn.finra.org, twice monthly)
+cboe_daily    Cboe daily market statistics JSON           putcall_ratios (after 2019)
 local_csv     local CSV with a column mapping             nfib, vendor files
 ============  ==========================================  ==========================
 
@@ -33,7 +34,7 @@ from ..catalog import SeriesSpec
 from ..catalog import spec as get_spec
 
 SUBMODULES = ("yahoo", "stooq", "finra", "cftc", "cboe", "fred", "local_csv",
-              "finra_short_interest")
+              "finra_short_interest", "cboe_daily")
 
 __all__ = ["SUBMODULES", "Source", "plan"]
 
@@ -75,6 +76,8 @@ def plan(name: str | SeriesSpec) -> list[Source]:
         return [Source("FINRA", "finra", incremental=False)]
     if sp.kind == "cot":
         return [Source("CFTC", "cftc")]
+    if sp.kind == "putcall" and sp.name == "putcall_ratios":
+        return [Source("Cboe daily statistics", "cboe_daily")]
     if sp.kind == "putcall":
         return [Source("Cboe", "cboe", incremental=False)]
     if sp.kind == "macro" and sp.name.lower().startswith("fred:"):
