@@ -281,3 +281,19 @@ def test_a_damaged_cache_is_replaced_by_a_good_download_and_kept_aside(
     (kept,) = cache.backups_dir().glob("RUT.*.parquet")
     assert kept.read_bytes() == damaged
     assert len(cache.read("RUT")) > 9000
+
+
+def test_one_series_on_its_own_is_bounded_too(snapshot_dir, monkeypatch, waits, no_snapshot):
+    from smallcaps.data.pull import pull_one
+
+    seed(snapshot_dir, "RUT", "2026-07-31")
+    before = fingerprint()
+    gate = threading.Event()
+    monkeypatch.setattr(yahoo, "_yf_history", lambda *a: gate.wait(30))
+    use(monkeypatch, {})
+    t0 = time.monotonic()
+    res = pull_one("RUT", force=True, now=NOW, deadline=1.0)
+    gate.set()
+    assert time.monotonic() - t0 < 2.5
+    assert res.status == "timed out" and res.usable and "yfinance" in res.timed_out
+    assert fingerprint() == before

@@ -300,8 +300,13 @@ def pull_one(
     now: pd.Timestamp | None = None,
     required: bool = True,
     down: dict[str, str] | None = None,
+    deadline: float | None = None,
 ) -> PullResult:
     """Refresh one catalog series; never raises for a source failure (see :class:`PullResult`).
+
+    ``deadline`` bounds this series' downloads in seconds; by default the enclosing
+    pull's deadline, or :data:`DEFAULT_DEADLINE` when called on its own (an
+    on-demand ``load``), so no call can hang.
 
     ``down`` maps source labels found unreachable earlier in the same run to the
     reason; those sources are skipped (and sources found unreachable now are
@@ -309,6 +314,18 @@ def pull_one(
     by the enclosing :func:`smallcaps.data.sources._http.deadline_scope` (``pull``
     opens one).
     """
+    from .sources import _http
+
+    if deadline is None and _http.remaining() is None:
+        deadline = DEFAULT_DEADLINE
+    with _http.deadline_scope(deadline):
+        return _pull_one(name, max_age_hours=max_age_hours, force=force, full=full, now=now,
+                         required=required, down=down)
+
+
+def _pull_one(name: str, *, max_age_hours: float | None, force: bool, full: bool,
+              now: pd.Timestamp | None, required: bool,
+              down: dict[str, str] | None) -> PullResult:
     from .sources import _http, plan
     from .sources._http import FetchError
 
