@@ -1,5 +1,6 @@
 """The parquet cache: round trip with provenance, atomic writes, corrupt files reported."""
 
+import errno
 import os
 
 import numpy as np
@@ -26,7 +27,8 @@ def test_round_trip_keeps_provenance(tmp_path):
     prov = provenance(back)
     assert prov.origin == "cache" and prov.source == "unit test" and prov.retrieved.startswith("2026")
     assert cache.info("IWM", folder=tmp_path).origin == "download"
-    assert (tmp_path / "IWM.provenance.json").is_file()
+    # one file: the provenance lives in the parquet file's own metadata
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == ["IWM.parquet"]
 
 
 def test_invalid_data_never_replaces_good_file(tmp_path):
@@ -46,11 +48,11 @@ def test_failed_write_leaves_old_file_intact(tmp_path, monkeypatch):
     cache.write("IWM", good, provenance(good), folder=tmp_path)
     before = (tmp_path / "IWM.parquet").read_bytes()
 
-    def boom(self, *a, **k):
-        raise OSError("disk full")
+    def boom(*a, **k):
+        raise OSError(errno.EIO, "I/O error")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(cache.pq, "write_table", boom)
+    with pytest.raises(cache.CacheError, match="I/O error.*unchanged"):
         cache.write("IWM", frame(8), provenance(good), folder=tmp_path)
     assert (tmp_path / "IWM.parquet").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
@@ -61,7 +63,7 @@ def test_crash_during_replace_leaves_old_file(tmp_path, monkeypatch):
     cache.write("IWM", good, provenance(good), folder=tmp_path)
     before = (tmp_path / "IWM.parquet").read_bytes()
     monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError("crash")))
-    with pytest.raises(OSError, match="crash"):
+    with pytest.raises(cache.CacheError, match="crash"):
         cache.write("IWM", frame(9), provenance(good), folder=tmp_path)
     monkeypatch.undo()
     assert (tmp_path / "IWM.parquet").read_bytes() == before
@@ -82,8 +84,14 @@ def test_corrupt_cache_rebuilt_from_its_snapshot(tmp_path, monkeypatch, snapshot
     monkeypatch.setenv("SMALLCAPS_CACHE", str(tmp_path))
     assert main(["data", "snapshot", str(snapshot_dir)]) == 0
     monkeypatch.delenv("SMALLCAPS_SNAPSHOT")
-    (tmp_path / "RUT.parquet").write_bytes(b"garbage")
-    with pytest.warns(UserWarning, match="corrupt"):
+    # damage the rows but not the footer (which says where the data came from)
+    path = tmp_path / "RUT.parquet"
+    raw = bytearray(path.read_bytes())
+    raw[200:400] = bytes(200)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(cache.CacheCorrupt):
+        cache.read("RUT")
+    with pytest.warns(UserWarning, match="corrupt|integrity"):
         df = load("RUT")
     assert len(df) == 9811 and provenance(df).origin == "cache"
     assert cache.read("RUT").loc["2021-03-26", "close"] == 2221.48

@@ -187,3 +187,15 @@ def test_auto_adjusted_frame_is_refused(snapshot_dir):
 def test_non_price_name_is_refused():
     with pytest.raises(DataError, match="not a price series"):
         yahoo.ticker_for("margin_debt")
+
+
+def test_chart_json_of_an_unknown_layout_is_a_clear_error():
+    from smallcaps.data import DataError
+    from smallcaps.data.sources.yahoo import parse_chart
+
+    odd = {"chart": {"result": [{"meta": {"symbol": "SPY"}, "timestamp": [1700000000],
+                                 "indicators": {"quote": {"open": [1.0]}}}], "error": None}}
+    with pytest.raises(DataError, match="unexpected Yahoo chart JSON layout \\(KeyError"):
+        parse_chart(odd, "SPY")
+    with pytest.raises(DataError, match="unexpected Yahoo chart JSON layout"):
+        parse_chart({"chart": {"result": ["not an object"]}}, "SPY")

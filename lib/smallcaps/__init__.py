@@ -29,12 +29,15 @@ _SUBMODULES = {
     "runner",
     "params",
     "claims",
+    "universe",
+    "breadth",
 }
 
 __all__ = sorted(_SUBMODULES | {"run", "__version__"})
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
+        breadth,
         briefing,
         charts,
         claims,
@@ -47,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
         sentiment,
         stats,
         technicals,
+        universe,
         widgets,
     )
 

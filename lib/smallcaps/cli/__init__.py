@@ -44,3 +44,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a path the user gave is unusable: one line, no traceback
+        print(f"smallcaps: error: {os_error_message(exc)}", file=sys.stderr)
+        return 1
+
+
+def os_error_message(exc: OSError) -> str:
+    """One plain sentence for a file-system error (the path and what is wrong with it)."""
+    import errno
+
+    path = exc.filename or ""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) or exc.errno in (
+            errno.EEXIST, errno.ENOTDIR):
+        from pathlib import Path
+
+        bad = next((p for p in [*reversed(Path(path).parents), Path(path)]
+                    if p.exists() and not p.is_dir()), Path(path)) if path else path
+        return f"{bad} is a file, but a folder is needed there"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full (writing {path})" if path else "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"no permission to write {path}" if path else f"permission denied ({exc})"
+    return f"{exc.strerror or exc}" + (f": {path}" if path else "")

@@ -33,6 +33,10 @@ class Provenance:
     synthetic : True for smallcaps.demo data; every figure built on it says so.
     as_of : point-in-time cut applied, if any (ISO date).
     notes : free text, e.g. known quirks of the source.
+    restatements : history revisions the kit accepted when it replaced cached
+        rows, newest last; each a dict with ``detected`` (when), ``source``,
+        ``from`` (first date that changed), ``rows`` (rows changed), ``columns``,
+        ``dropped`` (cached dates the source no longer has) and ``reason``.
     """
 
     name: str
@@ -48,17 +52,22 @@ class Provenance:
     synthetic: bool = False
     as_of: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    restatements: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["notes"] = list(self.notes)
+        d["restatements"] = [dict(r) for r in self.restatements]
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Provenance:
         known = {f.name for f in dataclasses.fields(cls)}
         kw = {k: v for k, v in d.items() if k in known}
-        kw["notes"] = tuple(kw.get("notes") or ())
+        notes = kw.get("notes") or ()
+        kw["notes"] = (notes,) if isinstance(notes, str) else tuple(str(n) for n in notes)
+        kw["restatements"] = tuple(dict(r) for r in (kw.get("restatements") or ())
+                                   if isinstance(r, dict))
         return cls(**kw)
 
     def describe(self) -> str:

@@ -18,10 +18,25 @@ For each catalog series:
 4. **Atomic and validated.** The merged frame goes through
    :func:`smallcaps.data.cache.write`, which validates before replacing
    anything: a download that fails validation never replaces the cache.
-5. **Fallback.** When every source fails, the cached data stays as it was and
+5. **Never shrinks.** A download that replaces cached rows (a full download,
+   a restated overlap, a re-published file) must cover the cached range: it
+   may not start later or end earlier than the cache, nor drop more than
+   :data:`MAX_DROPPED_SHARE` of the cached dates. Otherwise it is refused and
+   the cache kept. Accepted revisions are recorded in the provenance
+   (``restatements``: which columns changed, from which date, how many rows).
+6. **One bad answer is one failed source.** Any failure of a source (network,
+   an unexpected JSON shape, a corrupt spreadsheet) is reported for that series
+   and the next source is tried; later series are pulled as usual.
+7. **Deadlines.** Every request has a total deadline (``request_deadline``,
+   retries and waits included), and the pull has one (``deadline``); series
+   not reached in time are reported as timed out and keep their cache.
+8. **Fallback.** When every source fails, the cached data stays as it was and
    the summary says how old it is; a series is *usable* when the cache or the
-   snapshot has it. :func:`exit_status` is non-zero only when a series the pull
-   is responsible for has nothing usable.
+   snapshot has it. :func:`exit_status` is non-zero when a series the pull is
+   responsible for has nothing usable, or when a deadline cut the pull short.
+9. **One writer.** The merge and write of a series happen under its cache lock;
+   if another process changed the cache during the download, its version wins
+   and this download is not stored.
 """
 
 from __future__ import annotations
@@ -45,6 +60,13 @@ from .pointintime import published_dates
 from .provenance import Provenance, attach, provenance
 
 DEFAULT_MAX_AGE_HOURS = 12.0
+# seconds for the whole pull, and for one request (retries and waits included)
+DEFAULT_DEADLINE = 600.0
+DEFAULT_REQUEST_DEADLINE = 120.0
+# seconds one HTTP attempt may take end to end
+DEFAULT_TIMEOUT = 30.0
+# a replacement may drop at most this share of the cached dates (vendors withdraw a bad bar)
+MAX_DROPPED_SHARE = cache.MAX_DROPPED_SHARE
 PRICE_OVERLAP = pd.Timedelta(days=14)
 COT_OVERLAP = pd.Timedelta(days=28)
 # relative difference above which an overlapping close/adj_close counts as changed
@@ -65,7 +87,10 @@ class PullResult:
         "fresh" (skipped: cache younger than the refresh limit), "cache" (every
         source failed; the cached data is kept), "snapshot" (sources failed or
         none exists; the snapshot has it), "no source" (no public feed; nothing
-        cached), "import only" (e.g. NFIB), "failed" (nothing usable).
+        cached), "import only" (e.g. NFIB), "imported" (the cache holds an import:
+        left alone), "timed out" (a deadline ended the
+        attempt; any cached data is kept), "failed" (nothing usable).
+    timed_out : what ran out of time (empty when nothing did).
     """
 
     name: str
@@ -79,6 +104,7 @@ class PullResult:
     required: bool = True
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    timed_out: str = ""
 
     def message(self) -> str:
         """One line for the summary."""
@@ -96,6 +122,12 @@ class PullResult:
         if s == "import only":
             return (f"no public feed: import a CSV with smallcaps data import FILE --as {self.name}"
                     + ("; cached import kept" if self.usable else ""))
+        if s == "imported":
+            return (f"cached data is an {self.source}: pull never mixes downloads into an "
+                    f"import (delete {cache.data_path(self.name)} to download it instead)")
+        if s == "timed out":
+            return ("TIMED OUT (see below)"
+                    + ("; cached data kept" if self.usable else "; nothing usable"))
         if s == "no source":
             return "no public source adapter" + ("; cached data kept" if self.usable else
                                                  "; nothing cached")
@@ -268,14 +300,33 @@ def pull_one(
     now: pd.Timestamp | None = None,
     required: bool = True,
     down: dict[str, str] | None = None,
+    deadline: float | None = None,
 ) -> PullResult:
     """Refresh one catalog series; never raises for a source failure (see :class:`PullResult`).
 
+    ``deadline`` bounds this series' downloads in seconds; by default the enclosing
+    pull's deadline, or :data:`DEFAULT_DEADLINE` when called on its own (an
+    on-demand ``load``), so no call can hang.
+
     ``down`` maps source labels found unreachable earlier in the same run to the
     reason; those sources are skipped (and sources found unreachable now are
-    added), so an offline pull does not wait on every series.
+    added), so an offline pull does not wait on every series. Requests are bounded
+    by the enclosing :func:`smallcaps.data.sources._http.deadline_scope` (``pull``
+    opens one).
     """
-    from .sources import plan
+    from .sources import _http
+
+    if deadline is None and _http.remaining() is None:
+        deadline = DEFAULT_DEADLINE
+    with _http.deadline_scope(deadline):
+        return _pull_one(name, max_age_hours=max_age_hours, force=force, full=full, now=now,
+                         required=required, down=down)
+
+
+def _pull_one(name: str, *, max_age_hours: float | None, force: bool, full: bool,
+              now: pd.Timestamp | None, required: bool,
+              down: dict[str, str] | None) -> PullResult:
+    from .sources import _http, plan
     from .sources._http import FetchError
 
     down = {} if down is None else down
@@ -287,10 +338,11 @@ def pull_one(
 
     base: pd.DataFrame | None = None
     stored: Provenance | None = None
+    # fingerprint first: a writer slipping in after it makes the final check fail safe
+    base_sig = cache.signature(sp.name)
     if cache.exists(sp.name):
         try:
-            base = cache.read(sp.name)
-            stored = cache.info(sp.name)
+            base, stored = cache.read_with_record(sp.name)
         except DataError as exc:
             res.warnings.append(f"cached file unusable, will be replaced: {exc}")
     if base is not None:
@@ -298,6 +350,9 @@ def pull_one(
         res.age = human_age(age if age is not None else _file_age_hours(sp.name, now))
         res.rows, res.last_date = len(base), base.index[-1].date().isoformat()
         res.usable = True
+        if stored is not None and stored.origin == "import":
+            res.status, res.source = "imported", stored.source
+            return res
         fresh = (age is not None and stored is not None and stored.origin == "download"
                  and max_age_hours is not None and age < max_age_hours)
         if fresh and not force:
@@ -316,29 +371,60 @@ def pull_one(
         return res
 
     errors: list[str] = []
+    timed_out: list[str] = []
     for src in sources:
         if src.label in down:
-            errors.append(f"{src.label}: skipped, unreachable earlier in this run")
+            errors.append(f"{src.label}: skipped, {down[src.label]}")
+            if down[src.label].startswith("timed out"):
+                timed_out.append(f"{src.label} (timed out earlier in this run)")
             continue
-        fetch: Callable[..., pd.DataFrame] = src.fetcher()
+        left = _http.remaining()
+        if left is not None and left <= 0:
+            errors.append(f"{src.label}: not tried, the pull's deadline was reached")
+            timed_out.append(f"{src.label} (not tried: pull deadline)")
+            continue
         start = None
         if base is not None and src.incremental and not full:
             overlap = PRICE_OVERLAP if sp.kind == "prices" else COT_OVERLAP
             start = base.index[-1] - overlap
         try:
+            fetch: Callable[..., pd.DataFrame] = src.fetcher()
             new, notes = _fetch_and_merge(sp, fetch, src, base, start, full, now)
+            prov = dataclasses.replace(provenance(new), notes=tuple(
+                dict.fromkeys((*provenance(new).notes, *notes))))
+            final = _finalise(sp, new, prov)
+            _check_no_shrink(sp, base, final)
+            final = _record_restatement(sp, base, stored, final, src.label, notes, now)
         except DataError as exc:
             errors.append(f"{src.label}: {_short(exc)}")
+            if isinstance(exc, FetchError) and exc.timed_out:
+                timed_out.append(f"{src.label} ({exc.reason})")
             if isinstance(exc, FetchError) and exc.outage:
-                down[src.label] = exc.rule.split(":", 1)[-1].strip()[:80]
+                why = ("timed out" if exc.timed_out else "unreachable")
+                down[src.label] = f"{why} earlier in this run ({exc.reason[:100]})"
             continue
-        prov = dataclasses.replace(provenance(new), notes=tuple(
-            dict.fromkeys((*provenance(new).notes, *notes))))
-        final = _finalise(sp, new, prov)
+        except Exception as exc:  # an answer of an unexpected shape: this source failed
+            errors.append(f"{src.label}: unexpected answer, not used "
+                          f"({_type_name(exc)}: {str(exc)[:160]})")
+            continue
         try:
-            cache.write(sp.name, final, provenance(final))
+            with cache.locked(sp.name):
+                if cache.signature(sp.name) != base_sig:
+                    raise DataError(sp.name, "another process changed the cache during this "
+                                             "pull; its version was kept")
+                if base is None and cache.exists(sp.name):  # damaged: kept for inspection
+                    saved = cache.backup(sp.name)
+                    if saved is not None:
+                        res.warnings.append(f"the unusable cache file was kept as "
+                                            f"backups/{saved.name}")
+                cache.write(sp.name, final, provenance(final))
+        except cache.CacheError as exc:
+            errors.append(f"{src.label}: downloaded, but {_short(exc)}")
+            break  # the next source would meet the same cache
         except DataError as exc:
-            errors.append(f"{src.label}: download failed validation, cache kept: {_short(exc)}")
+            errors.append(f"{src.label}: download not stored: {_short(exc)}")
+            if "another process" in exc.rule:
+                break
             continue
         res.new_rows = _new_keys(base, final, ("cftc_contract_market_code",)
                                  if sp.kind == "cot" else ())
@@ -357,15 +443,85 @@ def pull_one(
         return res
 
     res.warnings.extend(errors)
+    if timed_out:
+        res.timed_out = "; ".join(timed_out)
     if base is not None:
-        res.status = "cache"
+        res.status = "timed out" if timed_out else "cache"
     elif _snapshot_has(sp):
-        res.status, res.usable = "snapshot", True
+        res.status, res.usable = ("timed out" if timed_out else "snapshot"), True
         res.error = "every source failed"
     else:
-        res.status, res.usable = "failed", False
+        res.status, res.usable = ("timed out" if timed_out else "failed"), False
         res.error = "every source failed and nothing is cached (see the warnings)"
     return res
+
+
+def _type_name(exc: BaseException) -> str:
+    t = type(exc)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def _check_no_shrink(sp: SeriesSpec, base: pd.DataFrame | None, final: pd.DataFrame) -> None:
+    """Refuse a result that covers less history than the cache (see the module docstring)."""
+    loss = cache.history_loss(base, final, MAX_DROPPED_SHARE)
+    if loss is None:
+        return
+    raise DataError(sp.name, loss.replace("the replacement", "the download", 1)
+                    + ": a pull never shrinks history, the cache is kept",
+                    hint="if the source really withdrew this history, import a file covering it "
+                         "or remove the cached series first")
+
+
+def _changed_rows(base: pd.DataFrame, final: pd.DataFrame) -> tuple[pd.DatetimeIndex, list[str]]:
+    """Dates (on both) whose numeric values differ beyond the overlap tolerance, and columns."""
+    if base.index.has_duplicates or final.index.has_duplicates:
+        return pd.DatetimeIndex([]), []
+    common = base.index.intersection(final.index)
+    cols = [c for c in final.columns if c in base.columns and c != "published"
+            and pd.api.types.is_numeric_dtype(final[c]) and pd.api.types.is_numeric_dtype(base[c])
+            and not pd.api.types.is_bool_dtype(final[c])]
+    if not len(common) or not cols:
+        return pd.DatetimeIndex([]), []
+    a = final.loc[common, cols].to_numpy(dtype="float64")
+    b = base.loc[common, cols].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.abs(a - b) / np.maximum(np.abs(b), 1e-12)
+    diff = (rel > OVERLAP_TOLERANCE) | (np.isnan(a) != np.isnan(b))
+    diff &= ~(np.isnan(a) & np.isnan(b))
+    rows = diff.any(axis=1)
+    changed_cols = [c for c, hit in zip(cols, diff.any(axis=0), strict=True) if hit]
+    return pd.DatetimeIndex(common[rows]), changed_cols
+
+
+def _record_restatement(sp: SeriesSpec, base: pd.DataFrame | None, stored: Provenance | None,
+                        final: pd.DataFrame, source: str, notes: Sequence[str],
+                        now: pd.Timestamp) -> pd.DataFrame:
+    """Carry earlier restatements forward and add this one, if cached rows changed."""
+    prov = provenance(final)
+    earlier = tuple(stored.restatements) if stored is not None else ()
+    entry = None
+    if base is not None and not base.empty:
+        dates, cols = _changed_rows(base, final)
+        dropped = base.index.unique().difference(final.index.unique())
+        if len(dates) or len(dropped):
+            first = min([*dates[:1], *dropped[:1]])
+            reason = next((n for n in notes if n.startswith("full history")), "") or (
+                "the source re-published its history with revised values")
+            entry = {"detected": now.isoformat(timespec="seconds"), "source": source,
+                     "from": first.date().isoformat(), "rows": int(len(dates)),
+                     "columns": cols, "dropped": int(len(dropped)), "reason": reason}
+    restated = (*earlier, entry) if entry else earlier
+    if not restated:
+        return final
+    notes_out = prov.notes
+    if entry:
+        notes_out = (*notes_out, f"restated from {entry['from']}: {entry['rows']} row(s) changed"
+                     + (f" ({', '.join(entry['columns'])})" if entry["columns"] else "")
+                     + (f", {entry['dropped']} date(s) withdrawn" if entry["dropped"] else "")
+                     + f" by {source}")
+    out = final.copy()
+    return attach(out, dataclasses.replace(prov, restatements=restated[-50:],
+                                           notes=tuple(dict.fromkeys(notes_out))))
 
 
 def _short(exc: DataError) -> str:
@@ -440,6 +596,9 @@ def pull(
     full: bool = False,
     progress: bool = False,
     now: pd.Timestamp | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> list[PullResult]:
     """Refresh several catalog series (default: all) from their public sources.
 
@@ -449,9 +608,14 @@ def pull(
     max_age_hours : skip series downloaded less than this many hours ago
         (None: never skip).
     force : refresh even fresh series.
-    full : download the whole history instead of only the missing dates.
+    full : download the whole history instead of only the missing dates (the
+        result must still cover the cached history).
     progress : show a tqdm progress bar on stderr.
     now : the current time (tests); default the clock.
+    deadline : seconds the whole pull may take (None: no limit); series not
+        reached in time are reported as timed out and keep their cache.
+    request_deadline : seconds one request may take, retries and waits included.
+    timeout : seconds one HTTP attempt may take end to end.
 
     Returns
     -------
@@ -460,36 +624,60 @@ def pull(
     Raises
     ------
     DataError
-        Only for an unknown series name (before anything is downloaded).
+        Only for an unknown series name or a non-positive limit (before anything
+        is downloaded).
     """
     explicit = names is not None
     wanted = [get_spec(n).name for n in names] if names is not None else list(CATALOG)
     wanted = list(dict.fromkeys(wanted))
+    for label, value in (("deadline", deadline), ("request deadline", request_deadline),
+                         ("timeout", timeout)):
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise DataError("pull", f"{label} must be a positive number of seconds, got {value!r}")
     from tqdm.auto import tqdm
 
-    from .sources import plan
+    from .sources import _http, plan
 
     results: list[PullResult] = []
     down: dict[str, str] = {}
     bar = tqdm(wanted, desc="pull", unit="series", file=sys.stderr, disable=not progress,
                leave=False)
-    for name in bar:
-        bar.set_postfix_str(name)
-        required = explicit or bool(plan(name))
-        try:
-            res = pull_one(name, max_age_hours=max_age_hours, force=force, full=full, now=now,
-                           required=required, down=down)
-        except DataError as exc:  # e.g. cache unreadable in an unexpected way
-            res = PullResult(name=name, status="failed", error=str(exc), required=required,
-                             usable=cache.exists(name) or _snapshot_has(get_spec(name)))
-        results.append(res)
+    with _http.deadline_scope(deadline), _http.request_limits(timeout, request_deadline):
+        for name in bar:
+            bar.set_postfix_str(name)
+            required = explicit or bool(plan(name))
+            left = _http.remaining()
+            if left is not None and left <= 0 and plan(name):
+                usable = cache.exists(name) or _snapshot_has(get_spec(name))
+                results.append(PullResult(
+                    name=name, status="timed out", required=required, usable=usable,
+                    timed_out=f"not tried: the pull's deadline of {deadline:g} s was reached"))
+                continue
+            try:
+                res = pull_one(name, max_age_hours=max_age_hours, force=force, full=full,
+                               now=now, required=required, down=down)
+            except Exception as exc:  # never let one series stop the others
+                msg = str(exc) if isinstance(exc, DataError) else f"{_type_name(exc)}: {exc}"
+                res = PullResult(name=name, status="failed", error=msg, required=required,
+                                 usable=_usable_after_error(name))
+            results.append(res)
     bar.close()
     return results
 
 
+def _usable_after_error(name: str) -> bool:
+    try:
+        return cache.exists(name) or _snapshot_has(get_spec(name))
+    except Exception:
+        return False
+
+
 def exit_status(results: Sequence[PullResult]) -> int:
-    """0 unless some required series has nothing usable (then 1)."""
-    return 1 if any(r.required and not r.usable for r in results) else 0
+    """1 when some required series has nothing usable or a deadline cut a series
+    short; else 0."""
+    bad = any(r.required and not r.usable for r in results)
+    late = any(r.status == "timed out" for r in results)
+    return 1 if bad or late else 0
 
 
 def format_summary(results: Sequence[PullResult]) -> str:
@@ -515,5 +703,10 @@ def format_summary(results: Sequence[PullResult]) -> str:
         tail += f", {n_cache} kept from cache after source failures"
     if n_bad:
         tail += f", {n_bad} with no usable data"
+    late = [r for r in results if r.status == "timed out"]
+    if late:
+        tail += f", {len(late)} timed out"
     lines.append(tail + f"; cache: {cache.cache_dir()}")
+    for r in late:
+        lines.append(f"timed out: {r.name}: {r.timed_out}")
     return "\n".join(lines)

@@ -21,11 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import cache
 from ..catalog import spec as get_spec
 from ..errors import DataError
-from ..importer import read_csv
-from ..provenance import Provenance, attach, provenance
+from ..importer import import_source, read_csv, store
+from ..provenance import attach, provenance
 from ._http import decode_text
 
 # header (lower-case, spaces collapsed) -> kit column, for the NFIB survey
@@ -98,16 +97,21 @@ def read(path: str | Path, name: str, mapping: Mapping[str, str] | None = None,
         if tmp is not None:
             os.unlink(tmp)
     if tmp is not None:
-        prov = dataclasses.replace(provenance(df), location=str(path.resolve()),
-                                   notes=("transcoded from a non-UTF-8 file",))
+        prov = provenance(df)
+        prov = dataclasses.replace(prov, location=str(path.resolve()),
+                                   source=import_source(path),
+                                   notes=("transcoded from a non-UTF-8 file",
+                                          f"imported from {path.name}",
+                                          *[n for n in prov.notes if not n.startswith("imported")]))
         df = attach(df, prov)
     return df
 
 
 def import_file(path: str | Path, name: str, mapping: Mapping[str, str] | None = None,
-                date_column: str | None = None) -> pd.DataFrame:
-    """:func:`read` and store atomically in the cache (nothing is written unless it validates)."""
+                date_column: str | None = None, *, replace: bool = False) -> pd.DataFrame:
+    """:func:`read` and store atomically in the cache (nothing is written unless it
+    validates), under the import rules of :func:`smallcaps.data.importer.store`
+    (replacing another origin or shrinking the history needs ``replace``)."""
     df = read(path, name, mapping=mapping, date_column=date_column)
-    prov: Provenance = provenance(df)
-    cache.write(get_spec(name).name, df, prov)
+    store(df, get_spec(name).name, replace=replace)
     return df

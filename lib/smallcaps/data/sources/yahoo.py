@@ -27,7 +27,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from ..catalog import CATALOG, SeriesSpec
+from ..catalog import SeriesSpec
+from ..catalog import spec as get_spec
 from ..errors import DataError
 from . import _http
 from ._common import finish_prices, repair_ohlc, snap_float32, window
@@ -41,8 +42,10 @@ __all__ = ["fetch", "fetch_chart", "from_history", "parse_chart", "ticker_for"]
 
 def ticker_for(name: str) -> tuple[str, SeriesSpec | None]:
     """Yahoo ticker for a catalog name (or the name itself), and the catalog entry if any."""
-    sp = CATALOG.get(name) or next((s for s in CATALOG.values() if s.name.lower() == name.lower()),
-                                   None)
+    try:  # built-in, registered or any ticker (catalog.spec); else the name itself
+        sp = get_spec(name)
+    except DataError:
+        sp = None
     if sp is not None:
         if sp.kind != "prices" or not sp.yahoo:
             raise DataError(sp.name, "not a price series with a Yahoo ticker")
@@ -107,8 +110,20 @@ def parse_chart(body: bytes | str | dict[str, Any], name: str | None = None, *,
     ------
     DataError
         Not JSON (HTML error page, truncated body), a Yahoo error object, no
-        result, arrays of unequal length, or a bar breaking the price rules.
+        result, arrays of unequal length, a JSON layout the parser does not know,
+        or a bar breaking the price rules.
     """
+    try:
+        return _parse_chart(body, name, url=url)
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        # valid JSON of a layout the parser does not know: a clear error, not a traceback
+        raise DataError(name or "Yahoo chart", f"unexpected Yahoo chart JSON layout "
+                                               f"({type(exc).__name__}: {exc})") from None
+
+
+def _parse_chart(body: bytes | str | dict[str, Any], name: str | None = None, *,
+                 url: str = "") -> pd.DataFrame:
+    """The parser behind :func:`parse_chart` (may raise on an unknown layout)."""
     label = name or "Yahoo chart"
     if isinstance(body, (bytes, str)):
         raw = body.encode() if isinstance(body, str) else body
@@ -217,8 +232,14 @@ def _yf_history(ticker: str, start: pd.Timestamp | None, end: pd.Timestamp | Non
 
 
 def fetch(name: str, start: str | pd.Timestamp | None = None,
-          end: str | pd.Timestamp | None = None, *, timeout: float = 30.0) -> pd.DataFrame:
+          end: str | pd.Timestamp | None = None, *, timeout: float | None = None,
+          deadline: float | None = None) -> pd.DataFrame:
     """Daily prices from Yahoo Finance through yfinance.
+
+    yfinance makes its own HTTP requests, so the kit bounds the whole call: it
+    gives up after ``deadline`` seconds (default: the HTTP layer's per-request
+    deadline, capped by the pull's deadline) with a timed-out
+    :class:`~smallcaps.data.sources._http.FetchError`.
 
     Parameters
     ----------
@@ -236,8 +257,15 @@ def fetch(name: str, start: str | pd.Timestamp | None = None,
     label = sp.name if sp is not None else name
     s = pd.Timestamp(start) if start is not None else None
     e = pd.Timestamp(end) if end is not None else None
+    default_timeout, default_deadline = _http.limits()
+    per_request = default_timeout if timeout is None else timeout
     try:
-        hist = _yf_history(ticker, s, e, timeout)
+        hist = _http.call_with_deadline(
+            lambda: _yf_history(ticker, s, e, per_request),
+            default_deadline if deadline is None else deadline,
+            series=label, what=f"yfinance {ticker}")
+    except _http.FetchError:
+        raise
     except Exception as exc:  # yfinance raises many types (HTTP, JSON, its own)
         raise _http.FetchError(label, f"yfinance failed for {ticker}: {type(exc).__name__}: {str(exc)[:160]}",
                                url=f"yfinance:{ticker}", outage=True) from None
