@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from smallcaps import runner
+from smallcaps import run as runner
 from smallcaps.cli import main
 from smallcaps.notebook_params import read
 from smallcaps.params import ParameterError
+from smallcaps.run import execute as run_execute
 
 PARAMS = '''
 symbol: str = "RUT"  # price series (a catalog name)
@@ -80,7 +81,7 @@ def no_kernel(monkeypatch: pytest.MonkeyPatch):
     def boom(*args, **kwargs):
         raise AssertionError("a kernel was started although the parameters are bad")
 
-    monkeypatch.setattr(runner, "_execute", boom)
+    monkeypatch.setattr(run_execute, "execute_job", boom)
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", boom)
@@ -126,13 +127,13 @@ def test_unknown_name_names_the_close_match(tiny, no_kernel):
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("window", "twenty", r"expected an integer \(default 5\)"),
+        ("window", "twenty", r"expected an integer, got 'twenty' \(default 5\)"),
         ("window", "2.5", "expected an integer"),
         ("window", True, "expected an integer"),
         ("scale", "abc", "expected a number"),
         ("scale", "nan", "not a finite number"),
         ("log", "maybe", "expected true or false"),
-        ("symbol", 2000, "expected text"),
+        ("symbol", 2000, "expected a series name"),
         ("windows", "5,x", "expected an integer"),
         ("start", "2024-02-30", "not a valid date"),
         ("start", "31/01/2024", "not an ISO date"),
@@ -214,7 +215,7 @@ def test_cli_rejects_a_misspelt_parameter_at_once(tiny, no_kernel, capsys):
 def test_cli_lists_a_notebooks_parameters(tiny, capsys):
     assert main(["run", str(tiny), "--list-params"]) == 0
     out = capsys.readouterr().out
-    assert "window: int = 5 [integer]  # rolling window in days" in out
+    assert "window: int = 5 [an integer in [2, 250]]  # rolling window in days" in out
 
 
 def test_unknown_notebook_names_close_matches(capsys):

@@ -26,11 +26,13 @@ _SUBMODULES = {
     "charts",
     "widgets",
     "briefing",
+    "run",
     "runner",
     "params",
+    "pvalues",
 }
 
-__all__ = sorted(_SUBMODULES | {"run", "__version__"})
+__all__ = sorted(_SUBMODULES | {"__version__"})
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
@@ -39,8 +41,10 @@ if TYPE_CHECKING:  # pragma: no cover
         data,
         demo,
         params,
+        pvalues,
         regimes,
         relative,
+        run,
         runner,
         sentiment,
         stats,
@@ -54,10 +58,6 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
-    if name == "run":
-        from .runner import run
-
-        return run
     raise AttributeError(f"module 'smallcaps' has no attribute {name!r}")
 
 
