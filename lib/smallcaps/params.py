@@ -295,7 +295,7 @@ def _v_date(spec: Spec, name: str, value: Any) -> pd.Timestamp:
     try:
         ts = parse_date(value, what="date")
     except (TypeError, ValueError) as exc:
-        raise ParameterError(name, str(exc).removeprefix("date: ")) from None
+        raise ParameterError(name, str(exc).removeprefix("date: ").removeprefix("date ")) from None
     if not _DATE_MIN <= ts <= _DATE_MAX:
         raise ParameterError(name, f"{value!r} is outside {_DATE_MIN:%Y}-{_DATE_MAX:%Y}")
     return ts

@@ -79,17 +79,18 @@ def parse_date(value: Any, what: str = "date") -> pd.Timestamp:
         if not text:
             raise ValueError(f"{what}: a date is required ({ISO_HINT})")
         if not _ISO.match(text):
-            raise ValueError(f"{what}: {value!r} is not an ISO date ({ISO_HINT}){_hint_for(text)}")
+            raise ValueError(f"{what} {value!r} is not a date in ISO form ({ISO_HINT})"
+                             f"{_hint_for(text)}")
         try:
             # YYYY and YYYY-MM are the first day of the year / month
             _dt.date.fromisoformat(text[:10] + {4: "-01-01", 7: "-01"}.get(len(text[:10]), ""))
         except ValueError as exc:
-            raise ValueError(f"{what}: {value!r} is not a valid date ({exc})") from None
+            raise ValueError(f"{what} {value!r} is not a date ({exc})") from None
         value = text
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError) as exc:
-        raise ValueError(f"{what}: {value!r} is not a date ({exc})") from None
+        raise ValueError(f"{what} {value!r} is not a date ({exc})") from None
     if ts is pd.NaT or pd.isna(ts):
         raise ValueError(f"{what}: a date is required, got {value!r}")
     return ts.tz_localize(None) if ts.tzinfo is not None else ts

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
+from .._core.dates import parse_date
 from . import cache
 from . import snapshot as _snap
 from .catalog import spec as get_spec
@@ -34,12 +35,9 @@ def _to_ts(value, what: str, name: str) -> pd.Timestamp | None:
     if value is None:
         return None
     try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise DataError(name, f"{what} {value!r} is not a date (use ISO format, e.g. 2024-01-31)") from None
-    if ts is pd.NaT:
-        raise DataError(name, f"{what} {value!r} is not a date")
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+        return parse_date(value, what=what)  # the kit's one date parser (ISO only)
+    except (TypeError, ValueError) as exc:
+        raise DataError(name, str(exc)) from None
 
 
 def demo_enabled() -> bool:
