@@ -140,8 +140,9 @@ class Spec:
                 return "" if self.kind in ("date", "text", "path") else None
             raise ParameterError(name, self._required())
         plain = KINDS[self.kind].from_text(self, name, value)
-        self.validate(name, plain)
-        return plain
+        checked = self.validate(name, plain)
+        # dates stay as written (ISO text); other kinds take their canonical form ("iwm" -> "IWM")
+        return plain if self.kind in ("date", "date_list") else self.plain(checked)
 
     def plain(self, value: Any) -> Any:
         """A validated value as plain JSON data (Timestamps as ISO dates)."""
