@@ -123,7 +123,11 @@ def _alive(pid: int) -> bool:
         return True
     except OSError:
         return False
-    return True
+    try:  # Linux: a killed process nobody has reaped yet is a zombie, not a live run
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
 
 
 def status_of(m: dict[str, Any]) -> str:
