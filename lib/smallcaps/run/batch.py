@@ -147,7 +147,7 @@ def _run_dask(payloads: list[dict[str, Any]], scheduler: str | Any,
     from distributed import Client, as_completed
 
     own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
         futures = client.map(_execute.execute_job, payloads, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
@@ -190,7 +190,8 @@ def run_batch(specs: Sequence[RunSpec], out_dir: str | Path = "reports", *, jobs
 
     if jobs < 1:
         raise ParameterError("jobs", f"must be at least 1, got {jobs}")
-    batch = {"id": uuid.uuid4().hex[:12], "kind": kind, "size": len(specs)}
+    batch_id = uuid.uuid4().hex[:12]
+    batch: dict[str, Any] = {"id": batch_id, "kind": kind, "size": len(specs)}
     payloads = _execute.jobs_for(specs, out_dir, export, kernel, timeout, batch)
     t0 = time.perf_counter()
     results: list[RunResult | None] = [None] * len(payloads)
@@ -213,8 +214,7 @@ def run_batch(specs: Sequence[RunSpec], out_dir: str | Path = "reports", *, jobs
     finally:
         bar.close()
     out = [r for r in results if r is not None]
-    return BatchResult(out, time.perf_counter() - t0, refresh(out_dir), len(payloads),
-                       batch["id"])
+    return BatchResult(out, time.perf_counter() - t0, refresh(out_dir), len(payloads), batch_id)
 
 
 def run_all(out_dir: str | Path = "reports", *, jobs: int = 1, scheduler: str | Any | None = None,

@@ -329,7 +329,7 @@ def _kernel_manager_class(env: Mapping[str, str], cwd: str, sockets: str) -> typ
         async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
             pid = getattr(self.provisioner, "pid", None)
             await super()._async_shutdown_kernel(now=now, restart=restart)
-            _LIVE_KERNELS.discard(pid)  # type: ignore[arg-type]
+            _LIVE_KERNELS.discard(pid)
 
     return SmallcapsKernelManager
 
