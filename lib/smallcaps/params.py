@@ -24,8 +24,8 @@ same way:
 - :meth:`Spec.from_text`: text from ``smallcaps run -p`` or a value from a grid /
   parameters YAML file, converted to the plain value the kernel receives (dates
   stay ISO text) and validated by the same rules;
-- :meth:`Spec.control`: an ``sc.widgets`` control whose values go through the
-  same conversion.
+- :func:`smallcaps.widgets.from_spec`: an ``sc.widgets`` control whose values go
+  through the same conversion (the table's ``widget`` entry names the control).
 
 The runner reads a notebook's ``check(...)`` call with :mod:`ast` (never
 executing notebook code) and rebuilds these specs and the cross-parameter
@@ -155,12 +155,6 @@ class Spec:
     def describe(self) -> str:
         """The kind and its rules in words (``an integer in [2, 400]``)."""
         return KINDS[self.kind].describe(self)
-
-    def control(self, default: Any, label: str | None = None) -> Any:
-        """An :mod:`smallcaps.widgets` control for this spec, holding ``default``."""
-        from . import widgets
-
-        return widgets.from_spec(self, default, label=label)
 
     def choices_now(self) -> tuple[Any, ...]:
         """The allowed values (for a symbol without ``choices``: the catalog's names)."""

@@ -211,7 +211,7 @@ def text(default: str = "", label: str | None = None) -> Control:
 
 
 def from_spec(spec: Any, default: Any, label: str | None = None) -> Control:
-    """The control for a :class:`smallcaps.params.Spec` (what ``spec.control(default)`` returns)."""
+    """The control for a :class:`smallcaps.params.Spec`, holding ``default``."""
     kind = spec.kind
     if kind == "symbol":
         return symbol(default, options=spec.choices or None, kind=spec.series_kind, label=label)

@@ -15,8 +15,10 @@ Otherwise a :class:`DataError` says how to get the data.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +40,27 @@ def _to_ts(value, what: str, name: str) -> pd.Timestamp | None:
         return parse_date(value, what=what)  # the kit's one date parser (ISO only)
     except (TypeError, ValueError) as exc:
         raise DataError(name, str(exc)) from None
+
+
+# The synthetic-data fallback of load(): a callable name -> frame. smallcaps.demo installs
+# its generator here (set_fallback) when imported; data/ never imports demo itself, it only
+# names the module to import on first need, so the two packages have no import cycle.
+_FALLBACK: Callable[[str], pd.DataFrame] | None = None
+_FALLBACK_MODULE = "smallcaps.demo"
+
+
+def set_fallback(fn: Callable[[str], pd.DataFrame] | None) -> None:
+    """Install the function ``load`` calls for synthetic data when demo data is allowed."""
+    global _FALLBACK
+    _FALLBACK = fn
+
+
+def _fallback(name: str) -> pd.DataFrame:
+    if _FALLBACK is None:
+        importlib.import_module(_FALLBACK_MODULE)  # installs itself with set_fallback
+    if _FALLBACK is None:
+        raise DataError(name, f"no synthetic data fallback installed ({_FALLBACK_MODULE})")
+    return _FALLBACK(name)
 
 
 def demo_enabled() -> bool:
@@ -135,9 +158,7 @@ def load(
             # pulled COT caches keep every contract's rows; pick the primary one per week
             df = attach(df[df["is_primary"].astype(bool).to_numpy()].copy(), provenance(df))
     if df is None and (demo if demo is not None else demo_enabled()):
-        from .. import demo as demo_mod
-
-        df = demo_mod.series(name)
+        df = _fallback(name)
     if df is None:
         where = f"snapshot {folder}" if folder is not None else "no snapshot configured"
         hint = (f"import it with: smallcaps data import FILE --as {name}" if sp.import_only else
