@@ -54,7 +54,7 @@ def test_bad_parameters_fail_before_a_kernel(monkeypatch):
     monkeypatch.setattr(run_execute, "execute_job", lambda job: pytest.fail("kernel started"))
     with pytest.raises(ParameterError, match="'contract'"):
         runner.prepare(NOTEBOOKS / NB, {"contract": "russell"})
-    with pytest.raises(ParameterError, match="'as_of'.*not a valid date"):
+    with pytest.raises(ParameterError, match="'as_of': '2025-02-30' is not a date"):
         runner.prepare(NOTEBOOKS / NB, {"as_of": "2025-02-30"})
     with pytest.raises(ParameterError, match="'symbols'.*more than once"):
         runner.prepare(NOTEBOOKS / NB, {"symbols": "RUT,SPX,RUT"})

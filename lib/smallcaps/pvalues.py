@@ -79,10 +79,14 @@ def record_table(test: str, table: Any, column: str = "p_value", key: str | None
     test : what was tested.
     table : a DataFrame with a ``column`` of p-values.
     column : the p-value column.
-    key : the column that tells rows apart (default: the index, recorded as ``row``).
+    key : the column that tells rows apart (default: the index, recorded under the
+        index's name, e.g. ``horizon``, or as ``row``).
     """
     if table is None or column not in getattr(table, "columns", ()):
         return
     for label, row in table.iterrows():
-        ctx = {key: row[key]} if key is not None and key in table.columns else {"row": label}
+        if key is not None and key in table.columns:
+            ctx = {key: row[key]}
+        else:
+            ctx = {str(table.index.name or "row"): label}
         record(test, row[column], **ctx)
