@@ -13,7 +13,7 @@ export SMALLCAPS_SNAPSHOT
 SMALLCAPS_CACHE ?= $(abspath data/cache)
 export SMALLCAPS_CACHE
 
-.PHONY: setup run test lint lab bench clean
+.PHONY: setup run test lint typecheck lab bench clean
 
 setup: $(STAMP)
 
@@ -33,10 +33,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -55,7 +55,7 @@ def main() -> int:
     args = ap.parse_args()
 
     os.environ.setdefault("SMALLCAPS_SNAPSHOT", str(ROOT.parent / "shared" / "data"))
-    from smallcaps import runner
+    from smallcaps import run as runner
 
     kernel = runner.kernel_name()
     notebooks = runner.notebooks()

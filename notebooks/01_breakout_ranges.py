@@ -51,7 +51,8 @@ p = sc.params.check(
     symbol=(symbol, sc.params.symbol()),
     start=(start, sc.params.date(optional=True)),
     end=(end, sc.params.date(optional=True)),
-    ma_windows=(ma_windows, sc.params.int_list(min=2, max=400)),
+    ma_windows=(ma_windows, sc.params.int_list(min=2, max=400, min_distinct=2,
+                                               rule="at least two different moving-average lengths")),
     range_min_bars=(range_min_bars, sc.params.integer(min=20, max=1000)),
     range_max_width=(range_max_width, sc.params.number(min=0.02, max=1.0)),
     range_coverage=(range_coverage, sc.params.number(min=0.5, max=1.0)),
@@ -250,6 +251,7 @@ study = None
 try:
     study = sc.stats.event_study(list(ups), prices, horizons=p["horizons"],
                                  name=f"{name} breakouts up")
+    sc.pvalues.record_table("breakouts up vs all days", study.summary())
     display(study.summary()[["n_events", "mean", "baseline_mean", "difference", "ci_low",
                              "ci_high", "p_value", "hit_rate", "baseline_hit_rate"]])
     fig = sc.charts.event_study_chart(study, title=f"{name}: after upside range breakouts")
@@ -258,6 +260,7 @@ except ValueError as exc:
 try:
     study_down = sc.stats.event_study(list(downs), prices, horizons=p["horizons"],
                                       name=f"{name} breakdowns")
+    sc.pvalues.record_table("breakdowns vs all days", study_down.summary())
     display(study_down.summary()[["n_events", "mean", "baseline_mean", "difference",
                                   "p_value"]])
 except ValueError as exc:

@@ -51,14 +51,8 @@ p = sc.params.check(
     turn_threshold=(turn_threshold, sc.params.number(min=0.02, max=0.5)),
     horizons=(horizons, sc.params.int_list(min=1, max=24)),
     order=[("start", "end")],
+    min_months=[("start", "end", 36)],  # the tests need at least 36 months
 )
-MIN_MONTHS = 36
-if p["start"] is not None and p["end"] is not None:
-    months = (p["end"].year - p["start"].year) * 12 + p["end"].month - p["start"].month + 1
-    if months < MIN_MONTHS:
-        raise sc.params.ParameterError(
-            "end", f"the window {p['start']:%Y-%m} to {p['end']:%Y-%m} spans {months} months; "
-                   f"the tests need at least {MIN_MONTHS}")
 pd.set_option("display.width", 160)
 pd.set_option("display.max_colwidth", 120)
 pd.set_option("display.float_format", "{:,.4g}".format)
@@ -267,6 +261,7 @@ print(sc.data.provenance(margin_df).describe())
 records = metrics.loc[lo:hi]
 record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "published"])
 es = sc.stats.event_study(record_pub, prices, (63, 126), name="margin-debt record published")
+sc.pvalues.record_table("after margin-debt records vs all days", es.summary())
 fig = sc.charts.event_study_chart(es)
 print(sc.data.provenance(prices).describe())
 es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "ci_low", "ci_high", "p_value", "note"]]

@@ -86,7 +86,7 @@ def execute_notebook(tmp_path: Path):
     import nbformat
     import papermill as pm
 
-    from smallcaps.runner import kernel_name
+    from smallcaps.run import kernel_name
 
     def run(name: str, **parameters):
         out = tmp_path / f"out_{name}"

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from smallcaps import runner
+from smallcaps import run as runner
 from smallcaps.cli import build_parser, main
+from smallcaps.run import execute as run_execute
 
 
 @pytest.fixture
 def no_kernel(monkeypatch):
-    monkeypatch.setattr(runner, "_execute", lambda job: pytest.fail("a kernel was started"))
+    monkeypatch.setattr(run_execute, "execute_job", lambda job: pytest.fail("a kernel was started"))
 
 
 @pytest.fixture

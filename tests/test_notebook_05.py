@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from smallcaps import runner
+from smallcaps import run as runner
 from smallcaps.params import ParameterError
+from smallcaps.run import execute as run_execute
 
 from conftest import NOTEBOOKS, notebook_text
 
@@ -50,10 +51,10 @@ def test_runner_writes_notebook_html_and_manifest(tmp_path, snapshot_dir):
 
 
 def test_bad_parameters_fail_before_a_kernel(monkeypatch):
-    monkeypatch.setattr(runner, "_execute", lambda job: pytest.fail("kernel started"))
+    monkeypatch.setattr(run_execute, "execute_job", lambda job: pytest.fail("kernel started"))
     with pytest.raises(ParameterError, match="'contract'"):
         runner.prepare(NOTEBOOKS / NB, {"contract": "russell"})
-    with pytest.raises(ParameterError, match="'as_of'.*not a valid date"):
+    with pytest.raises(ParameterError, match="'as_of': '2025-02-30' is not a date"):
         runner.prepare(NOTEBOOKS / NB, {"as_of": "2025-02-30"})
     with pytest.raises(ParameterError, match="'symbols'.*more than once"):
         runner.prepare(NOTEBOOKS / NB, {"symbols": "RUT,SPX,RUT"})

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from smallcaps import reports, runner
+from smallcaps import run as runner
 from smallcaps.cli import main
+from smallcaps.run import export as reports
+from smallcaps.run.index import write_index
 
 pytestmark = pytest.mark.notebook
 
@@ -153,7 +155,7 @@ def test_index_lists_runs_newest_first_with_status_and_data(tmp_path):
     manifest("new_run", "2025-02-01T10:00:00+00:00", "failed", ["IWM", "SPX"],
              {"ename": "ParameterError", "evalue": "parameter 'x': <bad>"}, synthetic=True)
     (tmp_path / "broken.manifest.json").write_text("{not json")
-    page = reports.write_index(tmp_path).read_text()
+    page = write_index(tmp_path).read_text()
     assert page.index("new_run") < page.index("old_run")
     assert "2 run(s), 1 failed" in page
     assert "ParameterError: parameter &#x27;x&#x27;: &lt;bad&gt;" in page  # escaped

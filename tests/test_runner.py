@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from smallcaps import runner
+from smallcaps import run as runner
 from smallcaps.cli import main
 from smallcaps.notebook_params import read
 from smallcaps.params import ParameterError
+from smallcaps.run import execute as run_execute
 
 PARAMS = '''
 symbol: str = "RUT"  # price series (a catalog name)
@@ -80,7 +81,7 @@ def no_kernel(monkeypatch: pytest.MonkeyPatch):
     def boom(*args, **kwargs):
         raise AssertionError("a kernel was started although the parameters are bad")
 
-    monkeypatch.setattr(runner, "_execute", boom)
+    monkeypatch.setattr(run_execute, "execute_job", boom)
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", boom)
@@ -126,16 +127,16 @@ def test_unknown_name_names_the_close_match(tiny, no_kernel):
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("window", "twenty", r"expected an integer \(default 5\)"),
+        ("window", "twenty", r"expected an integer, got 'twenty' \(default 5\)"),
         ("window", "2.5", "expected an integer"),
         ("window", True, "expected an integer"),
         ("scale", "abc", "expected a number"),
         ("scale", "nan", "not a finite number"),
         ("log", "maybe", "expected true or false"),
-        ("symbol", 2000, "expected text"),
+        ("symbol", 2000, "expected a series name"),
         ("windows", "5,x", "expected an integer"),
-        ("start", "2024-02-30", "not a valid date"),
-        ("start", "31/01/2024", "not an ISO date"),
+        ("start", "2024-02-30", "'2024-02-30' is not a date"),
+        ("start", "31/01/2024", "not a date in ISO form.*write 2024-01-31"),
         ("start", "", "a date is required"),
         ("symbol", "../../etc/passwd", "looks like a path"),
         ("symbol", "RUT\nimport os", "control characters"),
@@ -170,7 +171,7 @@ def test_values_are_converted_to_the_defaults_type(tiny):
     assert runner.check_parameters(tiny, {"windows": "[7, 9]", "scale": 3})["windows"] == [7, 9]
     # months and years are dates too, as sc.params.date reads them
     assert runner.check_parameters(tiny, {"start": "2020-03"}) == {"start": "2020-03"}
-    with pytest.raises(ParameterError, match="not a valid date"):
+    with pytest.raises(ParameterError, match="is not a date"):
         runner.check_parameters(tiny, {"start": "2020-13"})
 
 
@@ -214,7 +215,7 @@ def test_cli_rejects_a_misspelt_parameter_at_once(tiny, no_kernel, capsys):
 def test_cli_lists_a_notebooks_parameters(tiny, capsys):
     assert main(["run", str(tiny), "--list-params"]) == 0
     out = capsys.readouterr().out
-    assert "window: int = 5 [integer]  # rolling window in days" in out
+    assert "window: int = 5 [an integer in [2, 250]]  # rolling window in days" in out
 
 
 def test_unknown_notebook_names_close_matches(capsys):

@@ -26,14 +26,16 @@ _SUBMODULES = {
     "charts",
     "widgets",
     "briefing",
+    "run",
     "runner",
     "params",
     "claims",
     "universe",
     "breadth",
+    "pvalues",
 }
 
-__all__ = sorted(_SUBMODULES | {"run", "__version__"})
+__all__ = sorted(_SUBMODULES | {"__version__"})
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
@@ -44,8 +46,10 @@ if TYPE_CHECKING:  # pragma: no cover
         data,
         demo,
         params,
+        pvalues,
         regimes,
         relative,
+        run,
         runner,
         sentiment,
         stats,
@@ -60,10 +64,6 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
-    if name == "run":
-        from .runner import run
-
-        return run
     raise AttributeError(f"module 'smallcaps' has no attribute {name!r}")
 
 

@@ -20,6 +20,9 @@ variable                       meaning
                                (the runner sets ``static`` for its kernels)
 ``SMALLCAPS_PROVENANCE_LOG``   file that every ``load`` appends its provenance to (set by
                                the runner for each run's manifest)
+``SMALLCAPS_PVALUE_LOG``       file that ``sc.pvalues.record`` appends the p-values a
+                               notebook computes to (set by the runner for each run's
+                               manifest; the index page adjusts them across a grid)
 ``SMALLCAPS_FIXTURES``         raw source-format samples used by the adapter tests
 ``SMALLCAPS_OFFLINE``          ``1``/``true``/``yes``/``on``: never download on demand
                                (``sc.data.load`` of a symbol that is in neither the
@@ -42,11 +45,12 @@ DEMO = "SMALLCAPS_DEMO"
 NOTEBOOKS = "SMALLCAPS_NOTEBOOKS"
 WIDGETS = "SMALLCAPS_WIDGETS"
 PROVENANCE_LOG = "SMALLCAPS_PROVENANCE_LOG"
+PVALUE_LOG = "SMALLCAPS_PVALUE_LOG"
 FIXTURES = "SMALLCAPS_FIXTURES"
 OFFLINE = "SMALLCAPS_OFFLINE"
 
 DOCUMENTED: tuple[str, ...] = (SNAPSHOT, CACHE, DEMO, NOTEBOOKS, WIDGETS, PROVENANCE_LOG,
-                               FIXTURES, OFFLINE)
+                               PVALUE_LOG, FIXTURES, OFFLINE)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -123,6 +127,11 @@ def widgets() -> str | None:
 def provenance_log() -> Path | None:
     """The file ``load`` appends provenance lines to, when a runner asked for one."""
     return path(PROVENANCE_LOG)
+
+
+def pvalue_log() -> Path | None:
+    """The file ``sc.pvalues.record`` appends p-values to, when a runner asked for one."""
+    return path(PVALUE_LOG)
 
 
 def fixtures() -> Path | None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .data import loader as _loader
 from .data.catalog import PRICE_COLUMNS
 from .data.catalog import spec as get_spec
 from .data.errors import DataError
@@ -306,3 +307,7 @@ def series(name: str, end: str = "2026-08-21", n_bars: int = 4200) -> pd.DataFra
                       location=f"smallcaps.demo.series({sp.name!r})", units=sp.units,
                       frequency=sp.frequency, synthetic=True)
     return attach(df, prov)
+
+
+# demo data enters sc.data.load through its fallback hook (data/ does not import this module)
+_loader.set_fallback(series)

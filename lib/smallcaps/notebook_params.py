@@ -11,23 +11,30 @@ plain scalars::
 followed by one ``sc.params.check(...)`` call. :func:`read` parses both with
 :mod:`ast` (nothing is executed): each parameter's name, annotated type,
 default (``ast.literal_eval``), help text (the trailing comment) and, when the
-check call names one, the validator (``date``, ``integer``, ``symbol``...).
-The runner uses this to reject unknown names and convert values before any
-kernel starts.
+check call names one, its :class:`smallcaps.params.Spec` (rebuilt from the
+factory's literal arguments) and the call's cross-parameter rules (``order``,
+``different``, ``min_months``, ``same_year``). :func:`check` uses them to
+reject unknown names, convert command-line text and apply every rule of the
+notebook's own check before any kernel starts.
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
 import io
 import json
 import re
 import tokenize
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NotebookParameter", "NotebookParameters", "read", "parse_source"]
+from . import params as P
+from .params import ParameterError
+
+__all__ = ["NotebookParameter", "NotebookParameters", "check", "convert", "read", "parse_source"]
 
 _MISSING = object()
 _DATE_NAMES = re.compile(r"^(start|end|as_of|asof|since|until|date|from_date|to_date|.*_date)$")
@@ -61,6 +68,36 @@ class NotebookParameter:
     validator: str | None = None
     validator_args: dict[str, Any] = field(default_factory=dict)
     line: int = 0
+    validator_posargs: tuple[Any, ...] = ()
+    literal_args: bool = True
+
+    @property
+    def spec(self) -> P.Spec | None:
+        """The notebook's own spec for this parameter, or one made from its annotation."""
+        if self.validator in P.FACTORIES and self.literal_args:
+            try:
+                return P.FACTORIES[self.validator](*self.validator_posargs, **self.validator_args)
+            except (TypeError, ValueError):
+                pass
+        return self._spec_from_type()
+
+    def _spec_from_type(self) -> P.Spec | None:
+        opt = self.optional
+        scalar = {"int": P.integer(optional=opt), "float": P.number(optional=opt),
+                  "bool": P.flag(), "str": (P.date(optional=opt) if self.is_date
+                                            else P.path(optional=opt) if self.is_path
+                                            else P.text(optional=opt))}
+        if self.base_type in scalar:
+            return scalar[self.base_type]
+        if self.base_type == "list":
+            item = self.item_type
+            if item == "int":
+                return P.int_list(min_len=0)
+            if item == "float":
+                return P.number_list(min_len=0)
+            if item == "str":
+                return P.Spec("choice_list", item=P.text(), min_len=0)
+        return None
 
     @property
     def base_type(self) -> str:
@@ -122,12 +159,15 @@ class NotebookParameters:
         first one after the parameters cell), or ``None``.
     check_root : the name the check call starts from (``"sc"`` in
         ``sc.params.check``), or ``None``.
+    rules : the check call's literal cross-parameter rules (``order``, ``different``,
+        ``min_months``, ``same_year``).
     """
 
     notebook: Path | None
     parameters: dict[str, NotebookParameter]
     check_source: str | None = None
     check_root: str | None = None
+    rules: dict[str, Any] = field(default_factory=dict)
 
     def __contains__(self, name: object) -> bool:
         return name in self.parameters
@@ -238,11 +278,21 @@ def _find_check(sources: list[str]) -> tuple[ast.Call, str, str] | None:
     return None
 
 
-def _validators(call: ast.Call) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Keyword name -> (validator factory name, literal kwargs) from a check call."""
-    out: dict[str, tuple[str, dict[str, Any]]] = {}
+_RULES = ("order", "different", "min_months", "same_year")
+
+
+def _literal(node: ast.AST) -> tuple[bool, Any]:
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def _validators(call: ast.Call) -> dict[str, tuple[str, tuple[Any, ...], dict[str, Any], bool]]:
+    """Keyword name -> (factory name, literal positional args, literal kwargs, all literal)."""
+    out: dict[str, tuple[str, tuple[Any, ...], dict[str, Any], bool]] = {}
     for kw in call.keywords:
-        if kw.arg is None or kw.arg == "order":
+        if kw.arg is None or kw.arg in _RULES:
             continue
         value = kw.value
         if isinstance(value, ast.Tuple) and len(value.elts) == 2:
@@ -250,17 +300,31 @@ def _validators(call: ast.Call) -> dict[str, tuple[str, dict[str, Any]]]:
             if isinstance(factory, ast.Call):
                 chain = _attr_chain(factory.func)
                 if chain:
+                    all_literal = not any(isinstance(a, ast.Starred) for a in factory.args)
                     args: dict[str, Any] = {}
                     for k in factory.keywords:
-                        if k.arg is None:
-                            continue
-                        try:
-                            args[k.arg] = ast.literal_eval(k.value)
-                        except (ValueError, TypeError, SyntaxError):
-                            pass
+                        ok, v = _literal(k.value) if k.arg is not None else (False, None)
+                        if ok and k.arg is not None:
+                            args[k.arg] = v
+                        all_literal &= ok
+                    posargs = []
+                    for a in factory.args:
+                        ok, v = _literal(a)
+                        posargs.append(v)
+                        all_literal &= ok
                     first = value.elts[0]
                     key = first.id if isinstance(first, ast.Name) else kw.arg
-                    out[key] = (chain[-1], args)
+                    out[key] = (chain[-1], tuple(posargs), args, all_literal)
+    return out
+
+
+def _rules(call: ast.Call) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kw in call.keywords:
+        if kw.arg in _RULES:
+            ok, v = _literal(kw.value)
+            if ok:
+                out[kw.arg] = [tuple(x) for x in v]
     return out
 
 
@@ -304,11 +368,91 @@ def read(notebook: str | Path) -> NotebookParameters:
     params = parse_source(_cell_source(code[idx]), path)
     found = _find_check([_cell_source(c) for c in code[idx + 1:]])
     check_source = check_root = None
+    rules: dict[str, Any] = {}
     if found is not None:
         call, check_source, check_root = found
-        for name, (factory, args) in _validators(call).items():
+        rules = _rules(call)
+        for name, (factory, posargs, args, all_literal) in _validators(call).items():
             if name in params:
                 p = params[name]
                 params[name] = NotebookParameter(
-                    p.name, p.type, p.default, p.help, p.literal, factory, args, p.line)
-    return NotebookParameters(path, params, check_source, check_root)
+                    p.name, p.type, p.default, p.help, p.literal, factory, args, p.line,
+                    posargs, all_literal)
+    return NotebookParameters(path, params, check_source, check_root, rules)
+
+
+def convert(p: NotebookParameter, value: Any) -> Any:
+    """Convert ``value`` (command-line text, or a YAML / Python value) for parameter ``p``.
+
+    Returns the plain value the kernel receives (an ISO string for a date).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``p`` and the rule the value breaks.
+    """
+    spec = p.spec
+    if spec is None:  # an untyped parameter: plain literals only, text checked like any text
+        return _any(p.name, value)
+    try:
+        return spec.from_text(p.name, value)
+    except ParameterError as exc:
+        if not p.literal:
+            raise
+        raise ParameterError(p.name, f"{exc.problem} (default {p.default!r})") from None
+
+
+def _any(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        return P.text().validate(name, value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_any(name, v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _any(name, v) for k, v in value.items()}
+    raise ParameterError(name, f"unsupported value {type(value).__name__} {value!r}")
+
+
+def check(spec: NotebookParameters, parameters: Mapping[str, Any] | None = None,
+          *, rules: bool = True) -> dict[str, Any]:
+    """Check ``parameters`` against a notebook's parameters, without a kernel.
+
+    Every given name must exist; each value is converted by its spec
+    (:func:`convert`); then, on the given values over the defaults, every spec
+    and cross-parameter rule of the notebook's own check call is applied, so a
+    value the notebook would refuse is refused here, with the same message.
+
+    Returns
+    -------
+    dict
+        The given parameters, converted (defaults are not added).
+
+    Raises
+    ------
+    ParameterError
+        Unknown name (with close matches), a bad value, or a broken rule.
+    """
+    where = spec.notebook.name if spec.notebook is not None else "the notebook"
+    out: dict[str, Any] = {}
+    for name, value in dict(parameters or {}).items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ParameterError(str(name), "is not a valid parameter name")
+        if name not in spec:
+            known = spec.names()
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            listing = (f" (parameters: {', '.join(known)})" if known
+                       else " (it has no parameters cell)")
+            raise ParameterError(name, f"{where} has no such parameter{hint}{listing}")
+        out[name] = convert(spec[name], value)
+    if rules:
+        normalised: dict[str, Any] = {}
+        for p in spec:
+            if not p.literal and p.name not in out:
+                continue  # a computed default: the kernel checks it
+            s = p.spec if p.validator is not None else None
+            value = out.get(p.name, p.default)
+            normalised[p.name] = s.validate(p.name, value) if s is not None else value
+        P.check_rules(normalised, **{k: v for k, v in spec.rules.items()})
+    return out

@@ -38,6 +38,7 @@ __all__ = [
     "date",
     "explore",
     "flag",
+    "from_spec",
     "integer",
     "int_list",
     "mode",
@@ -56,10 +57,13 @@ _BATCH_PARENTS = ("papermill", "nbclient", "nbconvert", "pytest", "smallcaps")
 
 @dataclass(frozen=True)
 class Control:
-    """One control of an explorer: its kind, default value and options.
+    """One control of an explorer: its kind, default value, options and parameter spec.
 
     Make them with :func:`symbol`, :func:`date`, :func:`integer`, :func:`number`,
-    :func:`choice`, :func:`flag`, :func:`int_list` or :func:`text`.
+    :func:`choice`, :func:`flag`, :func:`int_list` or :func:`text`, or from any
+    :class:`smallcaps.params.Spec` with :func:`from_spec`. The spec is the same one
+    a notebook's ``sc.params.check`` and ``smallcaps run`` use, so a value means
+    the same here as there (``"2024-01"`` is the first of January 2024 everywhere).
     """
 
     kind: str
@@ -69,6 +73,7 @@ class Control:
     max: float | None = None
     step: float | None = None
     label: str | None = None
+    spec: Any = None
 
     def widget(self, name: str) -> Any:
         """The ipywidgets control for this spec, holding ``default``."""
@@ -83,107 +88,151 @@ class Control:
         if self.kind == "date":
             import datetime as dt
 
-            value = dt.date.fromisoformat(self.default) if self.default else None
+            value = dt.date.fromisoformat(self.default[:10]) if self.default else None
             return w.DatePicker(value=value, description=desc, style=style)
         if self.kind == "integer":
-            return w.IntSlider(value=self.default, min=int(self.min), max=int(self.max),
+            return w.IntSlider(value=self.default, min=int(self.min or 0), max=int(self.max or 1),
                                step=int(self.step or 1), description=desc,
                                continuous_update=False, style=style)
         if self.kind == "number":
-            return w.FloatSlider(value=self.default, min=self.min, max=self.max,
-                                 step=self.step or (self.max - self.min) / 100, description=desc,
+            lo, hi = float(self.min or 0.0), float(self.max or 1.0)
+            return w.FloatSlider(value=self.default, min=lo, max=hi,
+                                 step=self.step or (hi - lo) / 100, description=desc,
                                  continuous_update=False, style=style)
         if self.kind == "flag":
             return w.Checkbox(value=bool(self.default), description=desc, indent=False)
-        if self.kind == "int_list":
+        if self.kind in ("int_list", "text_list"):
             return w.Text(value=", ".join(str(v) for v in self.default), description=desc,
                           continuous_update=False, style=style)
         return w.Text(value=str(self.default), description=desc, continuous_update=False,
                       style=style)
 
-    def value_of(self, widget_value: Any) -> Any:
-        """Convert a widget's value back to the plain value the chart function takes."""
+    def value_of(self, widget_value: Any, name: str | None = None) -> Any:
+        """Convert a widget's value back to the plain value the chart function takes.
+
+        Raises
+        ------
+        ValueError
+            (a :class:`~smallcaps.params.ParameterError`) when the spec refuses it.
+        """
         if self.kind == "date":
+            if isinstance(widget_value, str):
+                widget_value = widget_value.strip()
+                return self.spec.plain(self.spec.validate(name or "date", widget_value)) \
+                    if widget_value and self.spec is not None else widget_value
             return widget_value.isoformat() if widget_value else ""
-        if self.kind == "int_list":
-            parts = [p.strip() for p in str(widget_value).split(",") if p.strip()]
-            try:
-                return [int(p) for p in parts]
-            except ValueError:
-                raise ValueError(f"{widget_value!r} is not a comma-separated list of integers") from None
+        if self.spec is not None and self.kind in ("int_list", "text_list"):
+            return self.spec.from_text(name or self.label or self.kind, str(widget_value))
         return widget_value
 
 
-def _check_default(kind: str, default: Any, ok: bool, expected: str) -> None:
-    if not ok:
-        raise ValueError(f"{kind} control: default {default!r} is not {expected}")
+def _checked(kind: str, spec: Any, default: Any) -> Any:
+    """``default`` validated by ``spec`` (the notebooks' rules), or a ValueError naming the control."""
+    from .params import ParameterError
+
+    try:
+        return spec.validate("default", default)
+    except ParameterError as exc:
+        raise ValueError(f"{kind} control: default {default!r}: {exc.problem}") from None
 
 
-def symbol(default: str = "RUT", options: Sequence[str] | None = None, kind: str = "prices",
+def symbol(default: str = "RUT", options: Sequence[str] | None = None, kind: str | None = "prices",
            label: str | None = None) -> Control:
     """A dropdown of catalog series (prices by default)."""
-    if options is None:
-        from .data.catalog import CATALOG
+    from . import params
 
-        options = [s.name for s in CATALOG.values() if kind is None or s.kind == kind]
-    opts = tuple(options)
-    _check_default("symbol", default, default in opts, f"one of {', '.join(opts)}")
-    return Control("symbol", default, opts, label=label)
+    spec = params.symbol(kind, allow=options)
+    value = _checked("symbol", spec, default)
+    return Control("symbol", value, spec.choices_now(), label=label, spec=spec)
 
 
 _symbol_control = symbol
 
 
-def date(default: str | None = "", label: str | None = None) -> Control:
-    """A date picker; the value is an ISO string ("" for none)."""
-    import datetime as dt
+def date(default: Any = "", label: str | None = None) -> Control:
+    """A date picker; the value is an ISO string ("" for none).
 
-    value = "" if default is None else str(default)
-    if value:
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"date control: default {default!r} is not an ISO date (YYYY-MM-DD)") from None
-    return Control("date", value, label=label)
+    The default is read like any date parameter: ``"2024-01-31"``, ``"2024-01"``
+    (the first of the month), ``"2024"``, a ``date`` or a ``Timestamp``.
+    """
+    from . import params
+
+    spec = params.date(optional=True)
+    value = _checked("date", spec, default)
+    return Control("date", "" if value is None else spec.plain(value), label=label, spec=spec)
 
 
 def integer(default: int, min: int, max: int, step: int = 1, label: str | None = None) -> Control:
     """An integer slider on [min, max]."""
-    _check_default("integer", default, isinstance(default, int) and min <= default <= max,
-                   f"an integer in [{min}, {max}]")
-    return Control("integer", default, min=min, max=max, step=step, label=label)
+    from . import params
+
+    spec = params.integer(min=min, max=max)
+    return Control("integer", _checked("integer", spec, default), min=min, max=max, step=step,
+                   label=label, spec=spec)
 
 
 def number(default: float, min: float, max: float, step: float | None = None,
            label: str | None = None) -> Control:
     """A float slider on [min, max]."""
-    _check_default("number", default, isinstance(default, (int, float)) and min <= default <= max,
-                   f"a number in [{min}, {max}]")
-    return Control("number", float(default), min=min, max=max, step=step, label=label)
+    from . import params
+
+    spec = params.number(min=min, max=max)
+    return Control("number", _checked("number", spec, default), min=min, max=max, step=step,
+                   label=label, spec=spec)
 
 
 def choice(default: Any, options: Sequence[Any], label: str | None = None) -> Control:
     """A dropdown of ``options``."""
-    opts = tuple(options)
-    _check_default("choice", default, default in opts, f"one of {opts}")
-    return Control("choice", default, opts, label=label)
+    from . import params
+
+    spec = params.choice(*options)
+    return Control("choice", _checked("choice", spec, default), tuple(options), label=label,
+                   spec=spec)
 
 
 def flag(default: bool = False, label: str | None = None) -> Control:
     """A checkbox."""
-    return Control("flag", bool(default), label=label)
+    from . import params
+
+    return Control("flag", bool(default), label=label, spec=params.flag())
 
 
-def int_list(default: Sequence[int], label: str | None = None) -> Control:
+def int_list(default: Sequence[int], label: str | None = None, spec: Any = None) -> Control:
     """A comma-separated list of integers (e.g. moving-average windows)."""
-    items = list(default)
-    _check_default("int_list", default, all(isinstance(v, int) for v in items), "a list of integers")
-    return Control("int_list", items, label=label)
+    from . import params
+
+    spec = spec if spec is not None else params.int_list(min_len=0)
+    return Control("int_list", _checked("int_list", spec, list(default)), label=label, spec=spec)
 
 
 def text(default: str = "", label: str | None = None) -> Control:
     """A free text box."""
     return Control("text", str(default), label=label)
+
+
+def from_spec(spec: Any, default: Any, label: str | None = None) -> Control:
+    """The control for a :class:`smallcaps.params.Spec`, holding ``default``."""
+    kind = spec.kind
+    if kind == "symbol":
+        return symbol(default, options=spec.choices or None, kind=spec.series_kind, label=label)
+    if kind == "date":
+        return date(default, label=label)
+    if kind in ("integer", "number", "fraction"):
+        lo = spec.min if spec.min is not None else min(0, default)
+        hi = spec.max if spec.max is not None else max(1, default * 4)
+        if kind == "integer":
+            return integer(default, min=int(lo), max=int(hi), label=label)
+        return number(default, min=lo, max=hi, label=label)
+    if kind == "choice":
+        return choice(default, spec.choices, label=label)
+    if kind == "flag":
+        return flag(default, label=label)
+    if kind == "int_list":
+        return int_list(default, label=label, spec=spec)
+    if kind.endswith("_list"):
+        value = _checked(kind, spec, default)
+        return Control("text_list", [spec.plain(v) for v in value], label=label, spec=spec)
+    return text(default, label=label)
 
 
 def _as_control(name: str, spec: Any) -> Control:
@@ -368,7 +417,7 @@ def explore(plot: Callable[..., Any], /, *, show: bool = True, mode_: str | None
 
     def redraw(_change: Any = None) -> None:
         try:
-            values = {k: specs[k].value_of(inputs[k].value) for k in specs}
+            values = {k: specs[k].value_of(inputs[k].value, k) for k in specs}
         except ValueError as exc:
             message.value = f"<span style='color:#b00020'>{exc}</span>"
             return

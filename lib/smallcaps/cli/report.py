@@ -35,12 +35,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .. import reports
+    from ..run import report as reports
 
     try:
         path = reports.report(args.target, to=args.to, code=args.code, out_dir=args.out_dir,
                               parameters=dict(args.param) or None, out=args.output,
                               reveal_prefix=args.reveal_prefix)
+    except reports.IncompleteRun as exc:
+        print(f"smallcaps: error: {exc}", file=sys.stderr)
+        return 1
     except reports.FailedRunReport as exc:
         print(f"smallcaps: error: {exc}", file=sys.stderr)
         print(exc.written.resolve())

@@ -54,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _exports(text: str) -> tuple[str, ...]:
     from ..params import ParameterError
-    from ..runner import EXPORTS
+    from ..run import EXPORTS
 
     if text.strip().lower() in ("", "none"):
         return ()
@@ -74,12 +74,13 @@ def _print_params(notebook: Path) -> None:
         return
     print(f"parameters of {notebook.name}:")
     for q in spec:
-        extra = f" [{q.validator}]" if q.validator else ""
+        kind = q.spec
+        extra = f" [{kind.describe()}]" if kind is not None else ""
         print(f"  {q.name}: {q.type} = {q.default!r}{extra}  # {q.help}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .. import runner
+    from .. import run as runner
     from ..params import ParameterError
 
     if args.all == bool(args.notebook):
@@ -116,7 +117,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     jobs = args.jobs or (1 if len(specs) == 1 else max(1, min(len(specs), os.cpu_count() or 1, 4)))
     batch = runner.run_batch(specs, args.out, jobs=jobs, scheduler=args.scheduler, export=export,
                              kernel=args.kernel, timeout=args.timeout,
-                             progress=not args.no_progress and len(specs) > 1)
+                             progress=not args.no_progress and len(specs) > 1,
+                             kind="grid" if args.grid else "batch")
     for r in batch:
         shown = r.html or r.executed
         print(f"{r.status:>6}  {r.seconds:5.1f}s  {r.name} -> {shown}"
@@ -124,6 +126,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if batch.index is not None:
         print(f"index: {batch.index.resolve()}")
     n_failed = len(batch.failed)
+    if args.grid:
+        print(f"grid: {batch.combinations} combination(s) tried; p-values recorded by the runs "
+              "are shown Benjamini-Hochberg adjusted across them on the index page")
     print(f"{len(batch) - n_failed} ok, {n_failed} failed in {batch.seconds:.1f}s; "
           f"reports in {args.out.resolve()}")
     return 0 if batch.ok else 1

@@ -22,13 +22,16 @@ the data (``smallcaps data pull``, or ``smallcaps data import FILE --as NAME``).
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from .. import config
+from .._core.dates import parse_date
 from . import cache
 from . import snapshot as _snap
 from .catalog import CATALOG, SeriesSpec, close_matches_hint
@@ -42,12 +45,30 @@ def _to_ts(value, what: str, name: str) -> pd.Timestamp | None:
     if value is None:
         return None
     try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise DataError(name, f"{what} {value!r} is not a date (use ISO format, e.g. 2024-01-31)") from None
-    if ts is pd.NaT:
-        raise DataError(name, f"{what} {value!r} is not a date")
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+        return parse_date(value, what=what)  # the kit's one date parser (ISO only)
+    except (TypeError, ValueError) as exc:
+        raise DataError(name, str(exc)) from None
+
+
+# The synthetic-data fallback of load(): a callable name -> frame. smallcaps.demo installs
+# its generator here (set_fallback) when imported; data/ never imports demo itself, it only
+# names the module to import on first need, so the two packages have no import cycle.
+_FALLBACK: Callable[[str], pd.DataFrame] | None = None
+_FALLBACK_MODULE = "smallcaps.demo"
+
+
+def set_fallback(fn: Callable[[str], pd.DataFrame] | None) -> None:
+    """Install the function ``load`` calls for synthetic data when demo data is allowed."""
+    global _FALLBACK
+    _FALLBACK = fn
+
+
+def _fallback(name: str) -> pd.DataFrame:
+    if _FALLBACK is None:
+        importlib.import_module(_FALLBACK_MODULE)  # installs itself with set_fallback
+    if _FALLBACK is None:
+        raise DataError(name, f"no synthetic data fallback installed ({_FALLBACK_MODULE})")
+    return _FALLBACK(name)
 
 
 def demo_enabled() -> bool:
@@ -228,9 +249,7 @@ def load(
             fetch if fetch is not None else not config.offline()):
         df, fetch_note = _fetch_on_demand(sp)
     if df is None and use_demo:
-        from .. import demo as demo_mod
-
-        df = demo_mod.series(name)
+        df = _fallback(name)
     if df is None:
         raise _not_found(sp, folder, fetch_note)
 

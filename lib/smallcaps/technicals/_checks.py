@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core.dates import parse_date
+
 
 def series_name(obj: pd.Series | pd.DataFrame, default: str = "series") -> str:
     """The catalog name from provenance, else the object's name, else ``default``."""
@@ -152,8 +154,8 @@ def price_frame(df: Any, arg: str = "prices", need: Iterable[str] = ("high", "lo
 def window_slice(df: pd.DataFrame | pd.Series, start: Any, end: Any, arg: str = "prices",
                  min_rows: int = 1, what: str = "this calculation") -> pd.DataFrame | pd.Series:
     """Rows of ``df`` between ``start`` and ``end`` (inclusive), with a clear error if too few."""
-    s = None if start is None or start == "" else pd.Timestamp(start)
-    e = None if end is None or end == "" else pd.Timestamp(end)
+    s = None if start is None or start == "" else to_timestamp(start, "start")
+    e = None if end is None or end == "" else to_timestamp(end, "end")
     if s is not None and e is not None and s > e:
         raise ValueError(f"start {s:%Y-%m-%d} is after end {e:%Y-%m-%d}")
     out = df.loc[s:e]
@@ -166,14 +168,11 @@ def window_slice(df: pd.DataFrame | pd.Series, start: Any, end: Any, arg: str = 
 
 
 def to_timestamp(value: Any, arg: str) -> pd.Timestamp:
-    """A tz-naive Timestamp from a date-like value, or a ValueError naming ``arg``."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{arg}: {value!r} is not a date") from None
-    if ts is pd.NaT or pd.isna(ts):
-        raise ValueError(f"{arg}: {value!r} is not a date")
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+    """A tz-naive Timestamp from a date-like value (the kit's one date parser, ISO only).
+
+    Raises ``ValueError`` naming ``arg`` for bad text, ``TypeError`` for a non-date type.
+    """
+    return parse_date(value, what=arg)
 
 
 def keep_attrs(out: pd.Series | pd.DataFrame, src: Any) -> pd.Series | pd.DataFrame:
