@@ -52,8 +52,10 @@ def test_names_with_path_or_odd_characters_are_refused(bad):
 
 
 def test_built_in_names_cannot_be_registered():
+    from smallcaps.data.catalog import register
+
     with pytest.raises(DataError, match="built-in"):
-        registry.add(_user("rut"))
+        register(_user("rut"))
 
 
 def test_corrupt_registry_is_reported_with_its_path(_private_cache):

@@ -56,7 +56,14 @@ def cmd_add(args: argparse.Namespace) -> int:
     import dataclasses
 
     from ..data import registry
-    from ..data.catalog import PRICE_COLUMNS, SeriesSpec, is_ticker, stooq_ticker, ticker_spec
+    from ..data.catalog import (
+        PRICE_COLUMNS,
+        SeriesSpec,
+        is_ticker,
+        register,
+        stooq_ticker,
+        ticker_spec,
+    )
 
     name = registry.validate_name(args.name)
     kind = args.kind or ("prices" if is_ticker(name) else "series")
@@ -72,7 +79,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         sp = SeriesSpec(name=name, kind="series", frequency=args.frequency, units=args.units or "",
                         source=args.source or "user", description=args.description or name,
                         release="same_day", import_only=True)
-    stored = registry.add(sp, replace=args.replace)
+    stored = register(sp, replace=args.replace)
     print(f"registered {stored.name} ({stored.kind}, {stored.frequency}, source {stored.source}) "
           f"in {registry.registry_path()}")
     if stored.kind == "prices":
@@ -153,8 +160,7 @@ def pull_holdings_names(names: list[str], as_of: str | None) -> int:
 
 def register_pulled(results) -> None:
     """Record symbols pulled for the first time (outside the built-in catalog) in the registry."""
-    from ..data import registry
-    from ..data.catalog import CATALOG
+    from ..data.catalog import CATALOG, register
     from ..data.catalog import spec as get_spec
     from ..data.errors import DataError
 
@@ -162,6 +168,6 @@ def register_pulled(results) -> None:
         if r.name in CATALOG or r.status not in ("updated", "up to date"):
             continue
         try:
-            registry.add(get_spec(r.name))
+            register(get_spec(r.name))
         except DataError:
             pass  # registered earlier with other fields: leave the user's entry alone

@@ -15,50 +15,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import pandas as pd
 
+from . import registry
 from .errors import DataError
-
-PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
-
-
-@dataclass(frozen=True)
-class SeriesSpec:
-    """One catalog entry.
-
-    Attributes
-    ----------
-    name : catalog name used by ``load``.
-    kind : "prices", "margin_debt", "short_interest", "cot", "putcall", "survey",
-        "macro" (FRED), "breadth" (vendor breadth counts/percentages) or "series"
-        (a user's plain series).
-    frequency : "daily", "weekly", "semi-monthly" or "monthly".
-    units : units of the values.
-    source : the public source that publishes it.
-    description : one sentence.
-    snapshot_file : path inside a snapshot folder ("" when no snapshot carries it).
-    yahoo : Yahoo Finance ticker (prices only).
-    stooq : Stooq ticker (prices only, fallback source).
-    release : publication rule, see :mod:`smallcaps.data.pointintime`.
-    columns : value columns of the loaded frame (besides the index).
-    import_only : True when there is no public feed (e.g. NFIB); fill by ``data import``.
-    """
-
-    name: str
-    kind: str
-    frequency: str
-    units: str
-    source: str
-    description: str
-    snapshot_file: str = ""
-    yahoo: str = ""
-    stooq: str = ""
-    release: str = "same_day"
-    columns: tuple[str, ...] = ()
-    import_only: bool = False
-
+from .series_spec import PRICE_COLUMNS, SeriesSpec  # re-exported: users look for them here
 
 _COT_COLUMNS = (
     "market_and_exchange_name", "cftc_contract_market_code", "open_interest",
@@ -233,7 +196,6 @@ def catalog(registered: bool = True) -> pd.DataFrame:
     """
     specs = [(s, "built-in") for s in CATALOG.values()]
     if registered:
-        from . import registry
 
         specs += [(s, "registered") for s in registry.entries().values()]
     rows = []
@@ -357,3 +319,29 @@ def close_matches_hint(name: str) -> str:
 def price_names() -> list[str]:
     """Names of the daily price series in the catalog."""
     return [s.name for s in CATALOG.values() if s.kind == "prices"]
+
+
+def register(entry: SeriesSpec, *, replace: bool = False) -> SeriesSpec:
+    """Add a user series to the registry, refusing the names of the built-in catalog.
+
+    Parameters
+    ----------
+    entry : the series; ``entry.name`` is validated by the registry.
+    replace : overwrite an existing registered entry of the same name.
+
+    Returns
+    -------
+    SeriesSpec
+        The stored entry.
+
+    Raises
+    ------
+    DataError
+        A built-in name, an invalid name, or an existing different entry without
+        ``replace=True``.
+    """
+    name = registry.validate_name(entry.name)
+    if name.casefold() in {k.casefold() for k in CATALOG}:
+        raise DataError(name, "is a built-in catalog series and cannot be registered",
+                        hint="choose another name")
+    return registry.add(entry, replace=replace)

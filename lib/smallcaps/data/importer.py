@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import cache
-from .catalog import SeriesSpec
+from .catalog import SeriesSpec, register
 from .catalog import spec as get_spec
 from .errors import DataError
 from .pointintime import published_dates
@@ -280,9 +280,7 @@ def store(df: pd.DataFrame, name: str, *, replace: bool = False,
                             hint="add --replace (replace=True) to replace it; the current data "
                                  f"is then kept as a dated backup in {cache.backups_dir()}")
         if new is not None:
-            from . import registry
-
-            registry.add(new, replace=replace)
+            register(new, replace=replace)
         saved = cache.backup(sp.name) if cache.exists(sp.name) else None
         if saved is not None:
             prov = dataclasses.replace(prov, notes=(*prov.notes,

@@ -34,7 +34,7 @@ from .. import config
 from .._core.dates import parse_date
 from . import cache
 from . import snapshot as _snap
-from .catalog import CATALOG, SeriesSpec, close_matches_hint
+from .catalog import CATALOG, SeriesSpec, close_matches_hint, register
 from .catalog import spec as get_spec
 from .errors import DataError
 from .pointintime import cut_as_of
@@ -124,7 +124,6 @@ def _log(prov: Provenance) -> None:
 
 def _fetch_on_demand(sp: SeriesSpec) -> tuple[pd.DataFrame | None, str]:
     """Pull ``sp`` now; (frame or None, what happened in words)."""
-    from . import registry
     from .pull import pull_one
     from .sources import plan
 
@@ -138,7 +137,7 @@ def _fetch_on_demand(sp: SeriesSpec) -> tuple[pd.DataFrame | None, str]:
         return None, f"download failed ({res.message()})"
     if sp.name not in CATALOG:
         try:
-            registry.add(sp)
+            register(sp)
         except DataError as exc:  # an entry of another origin stays as it is
             warnings.warn(f"{sp.name}: not recorded in the registry: {exc}", stacklevel=3)
     return cache.read(sp.name), "downloaded"

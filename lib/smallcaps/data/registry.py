@@ -42,6 +42,7 @@ from filelock import FileLock
 
 from .. import config
 from .errors import DataError
+from .series_spec import SeriesSpec
 
 REGISTRY_FILE = "registry.json"
 VERSION = 1
@@ -86,8 +87,6 @@ def registry_path(folder: Path | None = None) -> Path:
 
 
 def _spec_from_dict(key: str, d: dict) -> object:
-    from .catalog import SeriesSpec
-
     known = {f.name for f in dataclasses.fields(SeriesSpec)}
     kw = {k: v for k, v in d.items() if k in known}
     if "columns" in kw:
@@ -180,15 +179,11 @@ def add(spec, *, replace: bool = False, folder: Path | None = None):
     Raises
     ------
     DataError
-        Invalid name, a name of the built-in catalog, or an existing different
-        entry without ``replace=True``.
+        Invalid name, or an existing different entry without ``replace=True``.
+        (Built-in names are refused by :func:`smallcaps.data.catalog.register`, the
+        entry point every caller uses.)
     """
-    from .catalog import CATALOG
-
     name = validate_name(spec.name)
-    if name.casefold() in {k.casefold() for k in CATALOG}:
-        raise DataError(name, "is a built-in catalog series and cannot be registered",
-                        hint="choose another name")
     spec = dataclasses.replace(spec, name=name)
     record = dataclasses.asdict(spec)
     record["columns"] = list(spec.columns)

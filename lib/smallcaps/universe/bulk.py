@@ -21,8 +21,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import pandas as pd
 
-from ..data import registry
-from ..data.catalog import CATALOG, is_ticker
+from ..data.catalog import CATALOG, is_ticker, register
 from ..data.catalog import spec as get_spec
 from ..data.errors import DataError
 
@@ -112,7 +111,7 @@ def pull_prices(
                              "rows": res.rows, "last_date": res.last_date, "message": res.message()}
                 if res.status in ("updated", "up to date") and sym not in CATALOG:
                     try:  # a first pull records the ticker among the user's series
-                        registry.add(get_spec(sym))
+                        register(get_spec(sym))
                     except DataError:
                         pass  # already registered with another origin: leave it
                 bar.update(1)

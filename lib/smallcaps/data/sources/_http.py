@@ -59,7 +59,7 @@ MAX_BACKOFF = 60.0
 
 def user_agent() -> str:
     """``smallcaps/<version> (+research kit)``."""
-    from ... import __version__
+    from ..._version import __version__
 
     return f"smallcaps/{__version__} (+research kit)"
 
