@@ -37,11 +37,15 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock
 
 from .. import config
 from .errors import DataError
+
+if TYPE_CHECKING:  # catalog imports this module lazily; no import cycle at run time
+    from .catalog import SeriesSpec
 
 REGISTRY_FILE = "registry.json"
 VERSION = 1
@@ -85,7 +89,7 @@ def registry_path(folder: Path | None = None) -> Path:
     return Path(folder or config.cache()) / REGISTRY_FILE
 
 
-def _spec_from_dict(key: str, d: dict) -> object:
+def _spec_from_dict(key: str, d: dict[str, Any]) -> SeriesSpec:
     from .catalog import SeriesSpec
 
     known = {f.name for f in dataclasses.fields(SeriesSpec)}
@@ -99,7 +103,7 @@ def _spec_from_dict(key: str, d: dict) -> object:
         raise DataError(key, f"registry entry is incomplete ({exc})") from None
 
 
-def _read(path: Path) -> dict[str, dict]:
+def _read(path: Path) -> dict[str, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -115,7 +119,7 @@ def _read(path: Path) -> dict[str, dict]:
     return series
 
 
-def _write(path: Path, series: dict[str, dict]) -> None:
+def _write(path: Path, series: dict[str, dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"version": VERSION, "series": dict(sorted(series.items()))},
                       indent=2, default=str).encode("utf-8")
@@ -136,12 +140,12 @@ def _lock(path: Path) -> FileLock:
     return FileLock(str(path) + ".lock", timeout=30)
 
 
-def _key(series: dict[str, dict], name: str) -> str | None:
+def _key(series: dict[str, dict[str, Any]], name: str) -> str | None:
     folded = name.casefold()
     return next((k for k in series if k.casefold() == folded), None)
 
 
-def entries(folder: Path | None = None) -> dict:
+def entries(folder: Path | None = None) -> dict[str, SeriesSpec]:
     """Every registered series as ``{name: SeriesSpec}`` (empty when there is no file).
 
     Raises
@@ -153,7 +157,7 @@ def entries(folder: Path | None = None) -> dict:
     return {k: _spec_from_dict(k, v) for k, v in series.items()}
 
 
-def get(name: str, folder: Path | None = None):
+def get(name: str, folder: Path | None = None) -> SeriesSpec | None:
     """The registered spec for ``name`` (case-insensitive), or None."""
     name = validate_name(name)
     series = _read(registry_path(folder))
@@ -161,7 +165,7 @@ def get(name: str, folder: Path | None = None):
     return _spec_from_dict(key, series[key]) if key is not None else None
 
 
-def add(spec, *, replace: bool = False, folder: Path | None = None):
+def add(spec: SeriesSpec, *, replace: bool = False, folder: Path | None = None) -> SeriesSpec:
     """Register ``spec`` (a :class:`~smallcaps.data.catalog.SeriesSpec`).
 
     Parameters

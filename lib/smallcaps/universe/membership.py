@@ -52,7 +52,7 @@ R2K_INTERVALS = "universe/r2k_membership.csv"
 _FAR_FUTURE = pd.Timestamp("2262-01-01")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Membership:
     """Dated observations of a universe, read forward (see the module docstring).
 
@@ -112,7 +112,7 @@ class Membership:
         lo = max(int(lo), 0)
         if hi < 0:
             return []
-        any_member = self.matrix[lo:int(hi) + 1].any(axis=0)
+        any_member = np.asarray(self.matrix[lo:int(hi) + 1].any(axis=0), dtype=bool)
         return [t for t, m in zip(self.tickers, any_member, strict=True) if m]
 
     def counts(self) -> pd.Series:
@@ -308,7 +308,7 @@ def universes_dir(folder: Path | None = None) -> Path:
 
 
 def _stamp(paths) -> tuple:
-    out = []
+    out: list[tuple[str, int | None, int | None]] = []
     for p in paths:
         try:
             st = Path(p).stat()
