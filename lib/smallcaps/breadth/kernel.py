@@ -26,7 +26,6 @@ does not depend on when it joined the index).
 from __future__ import annotations
 
 import numpy as np
-
 from numba import njit
 
 SUM_NAMES = ("listed", "priced", "adv", "dec", "unch", "n_hl", "highs", "lows", "ret_sum", "ret_n")
