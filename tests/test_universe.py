@@ -254,3 +254,32 @@ def test_bulk_pull_is_concurrent_polite_and_resumable(monkeypatch):
     again = sc.universe.pull_prices(syms, per_host=2, min_interval=0.0, progress=False)
     assert (again.loc[["AAA", "BBB", "CCC", "DDD"], "status"] == "fresh").all()
     assert again.loc["BAD", "status"] == "failed"
+
+
+def test_bulk_pull_stops_on_interrupt_and_resumes(monkeypatch):
+    from smallcaps.data import cache, pull
+    from smallcaps.data.provenance import Provenance
+
+    calls = []
+
+    def fake(name, *, max_age_hours=None, force=False, down=None, **kw):
+        calls.append(name)
+        if max_age_hours is not None and cache.exists(name):
+            return pull.PullResult(name=name, status="fresh", usable=True)
+        if name == "CCC" and calls.count("CCC") == 1:
+            raise KeyboardInterrupt
+        idx = pd.bdate_range("2024-01-01", periods=2, name="date")
+        df = pd.DataFrame({c: 1.0 for c in ("open", "high", "low", "close", "adj_close", "volume")},
+                          index=idx)
+        cache.write(name, df, Provenance(name=name, source="test", origin="download"))
+        return pull.PullResult(name=name, status="updated", source="test", new_rows=2, rows=2)
+
+    monkeypatch.setattr(pull, "pull_one", fake)
+    syms = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG", "HHH"]
+    with pytest.raises(KeyboardInterrupt):
+        sc.universe.pull_prices(syms, per_host=1, min_interval=0.0, progress=False)
+    assert len(calls) <= 5  # the symbols not started were dropped
+    calls.clear()
+    out = sc.universe.pull_prices(syms, per_host=1, min_interval=0.0, progress=False)
+    assert (out.loc[["AAA", "BBB"], "status"] == "fresh").all()
+    assert (out.loc[["CCC", "HHH"], "status"] == "updated").all()
