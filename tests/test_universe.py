@@ -261,12 +261,14 @@ def test_bulk_pull_stops_on_interrupt_and_resumes(monkeypatch):
     from smallcaps.data.provenance import Provenance
 
     calls = []
+    interrupted = []
 
     def fake(name, *, max_age_hours=None, force=False, down=None, **kw):
         calls.append(name)
         if max_age_hours is not None and cache.exists(name):
             return pull.PullResult(name=name, status="fresh", usable=True)
-        if name == "CCC" and calls.count("CCC") == 1:
+        if name == "CCC" and not interrupted:
+            interrupted.append(name)
             raise RuntimeError("interrupted")  # stands in for Ctrl-C reaching the pull
         idx = pd.bdate_range("2024-01-01", periods=2, name="date")
         df = pd.DataFrame({c: 1.0 for c in ("open", "high", "low", "close", "adj_close", "volume")},
