@@ -26,14 +26,7 @@ does not depend on when it joined the index).
 from __future__ import annotations
 
 import numpy as np
-
-try:  # numba is a dependency; keep the module importable (and slow) without it
-    from numba import njit
-except ImportError:  # pragma: no cover
-    def njit(*args, **kwargs):
-        def wrap(f):
-            return f
-        return wrap(args[0]) if args and callable(args[0]) else wrap
+from numba import njit
 
 SUM_NAMES = ("listed", "priced", "adv", "dec", "unch", "n_hl", "highs", "lows", "ret_sum", "ret_n")
 

@@ -172,9 +172,10 @@ def _not_found(sp: SeriesSpec, folder: Path | None, fetch_note: str) -> DataErro
             hint = f"{close} Else {hint}"
     if sp.name not in CATALOG and sp.kind == "prices" and sp.description.endswith("(any ticker, on demand)"):
         # an unregistered name read as a ticker: it may be a typo of a catalog name
-        rule = f"unknown series name, and no prices for a ticker {sp.name}; tried "
+        rule = f"no prices for ticker {sp.name}; tried "
         close = close_matches_hint(sp.name)
         if close.startswith("Did you mean"):
+            rule = f"unknown series name, and no prices for a ticker {sp.name}; tried "
             hint = f"{close} Else {hint}"
     return DataError(sp.name, rule + "; ".join(tried), hint=hint)
 

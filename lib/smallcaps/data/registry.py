@@ -37,6 +37,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock
 
@@ -86,7 +87,7 @@ def registry_path(folder: Path | None = None) -> Path:
     return Path(folder or config.cache()) / REGISTRY_FILE
 
 
-def _spec_from_dict(key: str, d: dict) -> object:
+def _spec_from_dict(key: str, d: dict[str, Any]) -> SeriesSpec:
     known = {f.name for f in dataclasses.fields(SeriesSpec)}
     kw = {k: v for k, v in d.items() if k in known}
     if "columns" in kw:
@@ -98,7 +99,7 @@ def _spec_from_dict(key: str, d: dict) -> object:
         raise DataError(key, f"registry entry is incomplete ({exc})") from None
 
 
-def _read(path: Path) -> dict[str, dict]:
+def _read(path: Path) -> dict[str, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -114,7 +115,7 @@ def _read(path: Path) -> dict[str, dict]:
     return series
 
 
-def _write(path: Path, series: dict[str, dict]) -> None:
+def _write(path: Path, series: dict[str, dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"version": VERSION, "series": dict(sorted(series.items()))},
                       indent=2, default=str).encode("utf-8")
@@ -135,12 +136,12 @@ def _lock(path: Path) -> FileLock:
     return FileLock(str(path) + ".lock", timeout=30)
 
 
-def _key(series: dict[str, dict], name: str) -> str | None:
+def _key(series: dict[str, dict[str, Any]], name: str) -> str | None:
     folded = name.casefold()
     return next((k for k in series if k.casefold() == folded), None)
 
 
-def entries(folder: Path | None = None) -> dict:
+def entries(folder: Path | None = None) -> dict[str, SeriesSpec]:
     """Every registered series as ``{name: SeriesSpec}`` (empty when there is no file).
 
     Raises
@@ -152,7 +153,7 @@ def entries(folder: Path | None = None) -> dict:
     return {k: _spec_from_dict(k, v) for k, v in series.items()}
 
 
-def get(name: str, folder: Path | None = None):
+def get(name: str, folder: Path | None = None) -> SeriesSpec | None:
     """The registered spec for ``name`` (case-insensitive), or None."""
     name = validate_name(name)
     series = _read(registry_path(folder))
@@ -160,7 +161,7 @@ def get(name: str, folder: Path | None = None):
     return _spec_from_dict(key, series[key]) if key is not None else None
 
 
-def add(spec, *, replace: bool = False, folder: Path | None = None):
+def add(spec: SeriesSpec, *, replace: bool = False, folder: Path | None = None) -> SeriesSpec:
     """Register ``spec`` (a :class:`~smallcaps.data.catalog.SeriesSpec`).
 
     Parameters

@@ -101,22 +101,25 @@ def pull_prices(
 
     bar = tqdm(total=len(todo), desc="pull prices", unit="symbol", file=sys.stderr,
                disable=not progress, leave=False)
+    pool = ThreadPoolExecutor(max_workers=per_host)
     try:
-        with ThreadPoolExecutor(max_workers=per_host) as pool:
-            futures = {pool.submit(one, s): s for s in todo}
-            for fut in as_completed(futures):
-                sym = futures[fut]
-                res = fut.result()
-                rows[sym] = {"status": res.status, "source": res.source, "new_rows": res.new_rows,
-                             "rows": res.rows, "last_date": res.last_date, "message": res.message()}
-                if res.status in ("updated", "up to date") and sym not in CATALOG:
-                    try:  # a first pull records the ticker among the user's series
-                        register(get_spec(sym))
-                    except DataError:
-                        pass  # already registered with another origin: leave it
-                bar.update(1)
-                bar.set_postfix_str(sym)
+        futures = {pool.submit(one, s): s for s in todo}
+        for fut in as_completed(futures):
+            sym = futures[fut]
+            res = fut.result()
+            rows[sym] = {"status": res.status, "source": res.source, "new_rows": res.new_rows,
+                         "rows": res.rows, "last_date": res.last_date, "message": res.message()}
+            if res.status in ("updated", "up to date") and sym not in CATALOG:
+                try:  # a first pull records the ticker among the user's series
+                    register(get_spec(sym))
+                except DataError:
+                    pass  # already registered with another origin: leave it
+            bar.update(1)
+            bar.set_postfix_str(sym)
     finally:
+        # on Ctrl-C: drop the symbols not started (each finished one is already cached, so
+        # the same call resumes), wait only for the few in flight
+        pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
     out = pd.DataFrame.from_dict(rows, orient="index").reindex(syms)
     out.index.name = "symbol"

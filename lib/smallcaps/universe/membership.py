@@ -15,9 +15,10 @@ Observations come from
   (member on ``start_date <= d <= end_date``);
 - **dated iShares holdings files** (``universe/holdings/IWM_<date>.csv`` in a
   snapshot, ``<cache>/holdings/`` after ``smallcaps data pull holdings:IWM``): the
-  equity tickers of each file are one observation. iShares writes class shares
-  without a separator (``MOGA``); they are matched to the intervals' spelling
-  (``MOG-A``) when that is the only reading;
+  equity tickers of each file are one observation (by default only files dated after
+  the intervals' last snapshot, see ``holdings=`` of :func:`membership`). iShares
+  writes class shares without a separator (``MOGA``); they are matched to the
+  intervals' spelling (``MOG-A``) when that is the only reading;
 - a **plain list** of tickers (a user universe): one observation with no date, i.e.
   the same members on every date (not point in time, and said so in its provenance).
 
@@ -51,7 +52,7 @@ R2K_INTERVALS = "universe/r2k_membership.csv"
 _FAR_FUTURE = pd.Timestamp("2262-01-01")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Membership:
     """Dated observations of a universe, read forward (see the module docstring).
 
@@ -111,7 +112,7 @@ class Membership:
         lo = max(int(lo), 0)
         if hi < 0:
             return []
-        any_member = self.matrix[lo:int(hi) + 1].any(axis=0)
+        any_member = np.asarray(self.matrix[lo:int(hi) + 1].any(axis=0), dtype=bool)
         return [t for t, m in zip(self.tickers, any_member, strict=True) if m]
 
     def counts(self) -> pd.Series:
@@ -307,7 +308,7 @@ def universes_dir(folder: Path | None = None) -> Path:
 
 
 def _stamp(paths) -> tuple:
-    out = []
+    out: list[tuple[str, int | None, int | None]] = []
     for p in paths:
         try:
             st = Path(p).stat()
@@ -320,23 +321,34 @@ def _stamp(paths) -> tuple:
 _MEMO: dict[tuple, Membership] = {}
 
 
-def _russell2000(snapshot: Path | None) -> Membership:
+HOLDINGS_MODES = ("extend", "merge", "ignore")
+
+
+def _russell2000(snapshot: Path | None, holdings: str) -> Membership:
     # memoised on the source files' names, times and sizes: a new or changed file is read again
-    files = _holdings.holdings_files("IWM", snapshot=snapshot)
-    key = ("russell2000", _stamp([Path(snapshot) / R2K_INTERVALS] if snapshot else []),
+    if holdings not in HOLDINGS_MODES:
+        raise DataError("russell2000", f"holdings must be one of {', '.join(HOLDINGS_MODES)}, "
+                                       f"got {holdings!r}")
+    files = _holdings.holdings_files("IWM", snapshot=snapshot) if holdings != "ignore" else {}
+    key = ("russell2000", holdings, _stamp([Path(snapshot) / R2K_INTERVALS] if snapshot else []),
            _stamp(files.values()))
     if key not in _MEMO:
         if len(_MEMO) > 8:
             _MEMO.clear()
-        _MEMO[key] = _build_russell2000(snapshot, files)
+        _MEMO[key] = _build_russell2000(snapshot, files, holdings)
     return _MEMO[key]
 
 
-def _build_russell2000(snapshot: Path | None, files: dict[pd.Timestamp, Path]) -> Membership:
+def _build_russell2000(snapshot: Path | None, files: dict[pd.Timestamp, Path],
+                       holdings: str) -> Membership:
     parts: list[Membership] = []
     if snapshot is not None and (Path(snapshot) / R2K_INTERVALS).is_file():
         path = Path(snapshot) / R2K_INTERVALS
         parts.append(from_intervals(read_intervals(path), "russell2000", "snapshots", str(path)))
+    if parts and holdings == "extend":
+        # the intervals are the reference; dated files only extend them past their last snapshot
+        last = parts[0].dates[-1]
+        files = {d: p for d, p in files.items() if d > last}
     if files:
         parts.append(from_holdings(files, "russell2000"))
     if not parts:
@@ -352,7 +364,8 @@ def _build_russell2000(snapshot: Path | None, files: dict[pd.Timestamp, Path]) -
     return Membership(out.name, out.dates, out.tickers, out.matrix, out.sources, (*out.notes, note))
 
 
-def membership(universe: str = "russell2000", *, snapshot: str | Path | None = None) -> Membership:
+def membership(universe: str = "russell2000", *, snapshot: str | Path | None = None,
+               holdings: str = "extend") -> Membership:
     """The :class:`Membership` of a universe by name or file.
 
     Parameters
@@ -361,6 +374,13 @@ def membership(universe: str = "russell2000", *, snapshot: str | Path | None = N
         in ``<cache>/universes/`` (``NAME.txt`` list or ``NAME.csv`` intervals), or
         a path to such a file.
     snapshot : snapshot folder (default ``SMALLCAPS_SNAPSHOT``).
+    holdings : Russell 2000 only, how dated IWM holdings files join the intervals:
+        ``"extend"`` (default) adds the files dated after the intervals' last snapshot
+        (and uses the files alone when there are no intervals), so every name's first
+        membership is its interval's ``start_date``; ``"merge"`` adds every file as an
+        observation (more detail between quarter-ends: names held between two
+        snapshots appear from the file's date, before their interval starts);
+        ``"ignore"`` uses the intervals only.
 
     Raises
     ------
@@ -372,7 +392,7 @@ def membership(universe: str = "russell2000", *, snapshot: str | Path | None = N
     folder = Path(snapshot).expanduser() if snapshot is not None else _snap.snapshot_from_env()
     key = universe.strip()
     if key.lower() in ALIASES:
-        return _russell2000(folder)
+        return _russell2000(folder, holdings)
     candidates = [Path(key).expanduser()] if ("/" in key or key.endswith((".txt", ".csv"))) else []
     if re.fullmatch(r"[A-Za-z0-9_.-]+", key):
         candidates += [universes_dir() / f"{key}.txt", universes_dir() / f"{key}.csv"]
@@ -388,7 +408,7 @@ def membership(universe: str = "russell2000", *, snapshot: str | Path | None = N
 
 
 def members(universe: str = "russell2000", as_of: str | pd.Timestamp | None = None, *,
-            snapshot: str | Path | None = None) -> list[str]:
+            snapshot: str | Path | None = None, holdings: str = "extend") -> list[str]:
     """Tickers that were members of ``universe`` on ``as_of``, point in time.
 
     Parameters
@@ -397,12 +417,13 @@ def members(universe: str = "russell2000", as_of: str | pd.Timestamp | None = No
     as_of : the date (default: today). Members are those of the latest membership
         observation on or before it; a ticker is never returned before its first.
     snapshot : snapshot folder (default ``SMALLCAPS_SNAPSHOT``).
+    holdings : see :func:`membership`.
 
     Returns
     -------
     list of str, sorted (empty before the first observation).
     """
-    m = membership(universe, snapshot=snapshot)
+    m = membership(universe, snapshot=snapshot, holdings=holdings)
     return m.members(pd.Timestamp.today().normalize() if as_of is None else as_of)
 
 

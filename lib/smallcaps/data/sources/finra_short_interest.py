@@ -46,7 +46,7 @@ from ._common import finish_series
 SOURCE = "FINRA consolidated equity short interest"
 FILE_URL = "https://cdn.finra.org/equity/otcmarket/biweekly/shrt{date:%Y%m%d}.csv"
 FIRST_CONSOLIDATED = pd.Timestamp("2021-06-15")  # exchange-listed symbols from here on
-DEFAULT_HISTORY_DAYS = 3 * 365
+DEFAULT_HISTORY_DAYS = 2 * 365
 
 # source field name (lower case) -> contract column
 FIELDS = {
@@ -218,8 +218,8 @@ def series_from_files(symbol: str, paths: list[Path]) -> pd.DataFrame:
 def fetch(name: str, start: Any = None, end: Any = None, **http: Any) -> pd.DataFrame:
     """``short_interest:SYMBOL`` from FINRA's files (downloading the dates not cached).
 
-    ``start`` defaults to three years back (one file per settlement date is about
-    the whole market's short interest); ``end`` to today.
+    ``start`` defaults to two years back (each settlement file holds the whole market,
+    a few MB; it is kept and serves every other symbol); ``end`` to today.
 
     Raises
     ------
