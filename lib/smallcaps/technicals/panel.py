@@ -88,7 +88,7 @@ def check_panel(frame: Any, arg: str = "close", positive: bool = True) -> pd.Dat
         i, j = np.argwhere(bad)[0]
         rule = "finite and above zero" if positive else "finite"
         raise ValueError(f"{arg}: {int(bad.sum())} value(s) not {rule} (first: symbol "
-                         f"{frame.columns[j]!r} on {idx[i]:%Y-%m-%d}, value {v[i, j]!r})")
+                         f"{frame.columns[j]!r} on {idx[i]:%Y-%m-%d}, value {float(v[i, j])})")
     return frame
 
 
@@ -456,7 +456,7 @@ class PanelRotation:
         for s in cols:
             f = pd.DataFrame({"rs": self.rs[s], "rs_ratio": self.rs_ratio[s],
                               "rs_momentum": self.rs_momentum[s],
-                              "quadrant": self.quadrant[s]})
+                              "quadrant": self.quadrant[s].astype(object)})
             f = f[self.rs[s].notna()]
             f["symbol"] = str(s)
             parts.append(f)
