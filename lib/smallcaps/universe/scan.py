@@ -1,0 +1,502 @@
+"""Screen a universe: range breakouts, new highs and lows, moving averages, RSI and
+relative-strength rotation of every member on one date, point in time.
+
+:func:`scan` takes a universe (``"russell2000"``, a user universe) or a list of
+symbols and a date. It reads the members *of that date* (latest membership observation
+on or before it), their prices up to that date (no later bar is read), computes the
+detectors over each member's whole history up to the date with the panel (2-D)
+versions in :mod:`smallcaps.technicals.panel` (equal, symbol by symbol, to the
+per-symbol functions), and returns one row per member with the facts and the date each
+became known. Filters keep the rows a screen wants ("exited a range upward in the last
+5 sessions", "quadrant improving", "new 52-week high"). The coverage of the universe
+(members with prices on the date, members without any, stale ones) travels with the
+result and is printed with it.
+
+:func:`scan_panel` is the pure engine on wide frames (no I/O), used by :func:`scan`,
+by the Dask chunks and by the benchmarks. Every row depends only on its own symbol and
+the benchmark, so a scan by symbol chunks gives the same table as one pass.
+
+Detectors and their columns
+---------------------------
+``ranges``  (:func:`smallcaps.technicals.find_ranges` defaults): the symbol's latest
+    range: ``range_state`` ("in_range", "exited_up", "exited_down"), ``range_start``,
+    ``range_low``, ``range_high``, ``range_bars``, ``exit_date`` (first close of the
+    exit run, hindsight), ``exit_known`` (the close on which the exit became known: use
+    this), ``sessions_since_exit`` (bars of the panel after ``exit_known``),
+    ``retest_date`` and ``back_inside`` (a failed breakout) when they happened by the date.
+``highs_lows``: ``new_high_52w`` / ``new_low_52w`` (on the symbol's last bar),
+    ``last_high_52w`` / ``last_low_52w`` (latest such closes), ``pct_from_high_52w``.
+``moving_averages``: ``sma_50``, ``sma_200``, ``above_50``, ``above_200``,
+    ``50_above_200``, ``last_cross`` (golden/death) and ``last_cross_date``.
+``rsi``: ``rsi_14`` (Wilder).
+``rotation`` (weekly, against the benchmark): ``rs_ratio``, ``rs_momentum``,
+    ``quadrant``, ``previous_quadrant``, ``quadrant_since`` (week the current quadrant
+    began), ``rotation_week`` (the week's label, a Friday; the week may still be in
+    progress on the date: its last close is the symbol's last bar).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..technicals import panel as P
+
+__all__ = ["DETECTORS", "FILTERS", "Coverage", "ScanResult", "apply_filters", "scan",
+           "scan_panel", "with_sessions"]
+
+#: Detectors :func:`scan` runs by default (all of them).
+DETECTORS: tuple[str, ...] = ("ranges", "highs_lows", "moving_averages", "rsi", "rotation")
+
+#: Sessions after which a symbol's last bar is "stale" (no longer trading, or a gap).
+STALE_SESSIONS = 5
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def _sessions_after(index: pd.DatetimeIndex, dates: pd.Series) -> pd.Series:
+    """Number of panel dates after each date (NaN where no date)."""
+    pos = index.searchsorted(pd.DatetimeIndex(dates), side="right")
+    out = (len(index) - pos).astype("float64")
+    out[pd.isna(dates).to_numpy()] = np.nan
+    return pd.Series(out, index=dates.index)
+
+
+def _latest_true(flags: pd.DataFrame) -> pd.Series:
+    """Per column, the last date where ``flags`` is True (NaT if never)."""
+    v = flags.to_numpy()
+    any_ = v.any(axis=0)
+    last = len(v) - 1 - np.argmax(v[::-1], axis=0)
+    d = flags.index[last].to_numpy()
+    return pd.Series(np.where(any_, d, np.datetime64("NaT")), index=flags.columns.astype(str),
+                     dtype="datetime64[ns]")
+
+
+def _ranges_facts(h: pd.DataFrame, lo: pd.DataFrame, c: pd.DataFrame,
+                  params: Mapping[str, Any]) -> pd.DataFrame:
+    r = P.find_ranges(h, lo, c, **params)
+    last = r.groupby("symbol", sort=False).tail(1).set_index("symbol")
+    state = last["exit"].map({"open": "in_range", "up": "exited_up", "down": "exited_down"})
+    out = pd.DataFrame({
+        "range_state": state, "range_start": last["start"], "range_low": last["low"],
+        "range_high": last["high"], "range_bars": last["bars"], "exit_date": last["exit_date"],
+        "exit_known": last["known_date"], "retest_date": last["retest_date"],
+        "back_inside": last["back_inside"]})
+    return out
+
+
+def _highs_lows_facts(c: pd.DataFrame, window: int) -> pd.DataFrame:
+    nh, nl = P.new_highs(c, window), P.new_lows(c, window)
+    tag = "52w" if window == 252 else f"{window}d"
+    last_bar = c.notna()[::-1].idxmax()  # each symbol's last bar
+    rows = c.index.get_indexer(pd.DatetimeIndex(last_bar.to_numpy()))
+    cols = np.arange(c.shape[1])
+    hi = c.rolling(window, min_periods=1).max().to_numpy()[rows, cols]
+    return pd.DataFrame({
+        f"new_high_{tag}": nh.to_numpy()[rows, cols],
+        f"new_low_{tag}": nl.to_numpy()[rows, cols],
+        f"last_high_{tag}": _latest_true(nh).to_numpy(),
+        f"last_low_{tag}": _latest_true(nl).to_numpy(),
+        f"pct_from_high_{tag}": c.to_numpy()[rows, cols] / hi - 1.0}, index=c.columns.astype(str))
+
+
+def _rotation_facts(c: pd.DataFrame, benchmark: pd.DataFrame | pd.Series,
+                    params: Mapping[str, Any]) -> pd.DataFrame:
+    rot = P.rotation(c, benchmark, **params)
+    lat = rot.latest().rename(columns={"date": "rotation_week"})
+    return lat[["rs_ratio", "rs_momentum", "quadrant", "previous_quadrant", "quadrant_since",
+                "rotation_week"]]
+
+
+def scan_panel(frames: Mapping[str, pd.DataFrame], benchmark: pd.DataFrame | pd.Series | None = None,
+               *, as_of: Any = None, detectors: Iterable[str] = DETECTORS,
+               high_window: int = 252, ma_windows: Sequence[int] = (50, 200),
+               rsi_window: int = 14, ranges: Mapping[str, Any] | None = None,
+               rotation: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The scan's facts for every symbol of a panel (pure: no I/O).
+
+    Parameters
+    ----------
+    frames : ``{"high": wide, "low": wide, "close": wide}`` (dates x symbols).
+    benchmark : price frame or Series of the benchmark (needed for ``rotation``).
+    as_of : last date used (default: the panel's last date); later rows are dropped
+        before anything is computed.
+    detectors : some of :data:`DETECTORS`.
+    high_window, ma_windows, rsi_window : 52-week window (bars), moving averages, RSI.
+    ranges, rotation : keyword options for :func:`smallcaps.technicals.panel.find_ranges`
+        and :func:`smallcaps.technicals.panel.rotation`.
+
+    Returns
+    -------
+    DataFrame indexed by ``symbol``: ``last_bar`` (the symbol's last bar on or before
+    ``as_of``), ``close`` and the columns of each detector (module docstring).
+    Symbols without any bar are left out (the caller states them in its coverage).
+    """
+    dets = _check_detectors(detectors)
+    need = {"close"} | ({"high", "low"} if "ranges" in dets else set())
+    missing = need - set(frames)
+    if missing:
+        raise ValueError(f"frames: missing field(s) {', '.join(sorted(missing))} "
+                         f"(the {'ranges detector needs high, low and close' if 'ranges' in dets else 'scan needs close'})")
+    cut = None if as_of is None else pd.Timestamp(as_of)
+    fr = {k: (v.loc[:cut] if cut is not None else v) for k, v in frames.items() if k in need}
+    c = fr["close"]
+    keep = c.notna().any(axis=0)
+    fr = {k: v.loc[:, keep.to_numpy()] for k, v in fr.items()}
+    c = fr["close"]
+    c.columns = c.columns.astype(str)
+    if c.shape[1] == 0:
+        return pd.DataFrame(index=pd.Index([], name="symbol"))
+    last_bar = c.notna()[::-1].idxmax()
+    out = pd.DataFrame(index=pd.Index(c.columns.astype(str), name="symbol"))
+    out["last_bar"] = last_bar.to_numpy()
+    rows = c.index.get_indexer(pd.DatetimeIndex(last_bar.to_numpy()))
+    out["close"] = c.to_numpy()[rows, np.arange(c.shape[1])]
+    parts = [out]
+    if "ranges" in dets:
+        parts.append(_ranges_facts(fr["high"], fr["low"], c, dict(ranges or {})))
+    if "highs_lows" in dets:
+        parts.append(_highs_lows_facts(c, high_window))
+    if "moving_averages" in dets:
+        st = P.ma_state(c, ma_windows)
+        parts.append(st.drop(columns=["date", "close"]))
+    if "rsi" in dets:
+        r = P.rsi(c, rsi_window)
+        parts.append(pd.DataFrame({f"rsi_{rsi_window}": r.to_numpy()[rows, np.arange(c.shape[1])]},
+                                  index=out.index))
+    if "rotation" in dets:
+        if benchmark is None:
+            raise ValueError("benchmark: the rotation detector needs a benchmark's prices")
+        b = benchmark.loc[:cut] if cut is not None else benchmark
+        parts.append(_rotation_facts(c, b, dict(rotation or {})))
+    table = pd.concat(parts, axis=1).reindex(out.index)
+    table.index.name = "symbol"
+    return with_sessions(table, c.index)
+
+
+def with_sessions(table: pd.DataFrame, calendar: Sequence[Any]) -> pd.DataFrame:
+    """Add (or recompute) the session counts of a scan table on ``calendar``:
+    ``sessions_stale`` (dates after the symbol's last bar) and ``sessions_since_exit``
+    (dates after ``exit_known``). The calendar is stored in ``attrs["calendar"]``
+    for the filters' "in the last N sessions"."""
+    cal = pd.DatetimeIndex(calendar)
+    out = table.copy()
+    out["sessions_stale"] = _sessions_after(cal, out["last_bar"]).astype("int64")
+    if "exit_known" in out.columns:
+        out["sessions_since_exit"] = _sessions_after(cal, out["exit_known"])
+    out.attrs = dict(table.attrs)
+    out.attrs["calendar"] = list(cal)
+    return out
+
+
+def _check_detectors(detectors: Iterable[str]) -> list[str]:
+    if isinstance(detectors, str):
+        detectors = [d.strip() for d in detectors.split(",") if d.strip()]
+    dets = list(dict.fromkeys(detectors))
+    bad = [d for d in dets if d not in DETECTORS]
+    if bad or not dets:
+        raise ValueError(f"detectors: unknown {', '.join(map(repr, bad)) or '(none given)'}; "
+                         f"choose from {', '.join(DETECTORS)}")
+    return dets
+
+
+# --------------------------------------------------------------------------- filters
+
+_N = r"(?::(\d+))?"
+
+
+def _within(col: str, n: int) -> Callable[[pd.DataFrame], pd.Series]:
+    def f(t: pd.DataFrame) -> pd.Series:
+        return _need(t, col, _sessions_after_col(t, col) < n)
+    return f
+
+
+def _sessions_after_col(t: pd.DataFrame, col: str) -> pd.Series:
+    cal = t.attrs.get("calendar")
+    if cal is None:
+        raise ValueError("filters need the scan's calendar (use the table scan returns)")
+    return _sessions_after(pd.DatetimeIndex(cal), t[col])
+
+
+def _need(t: pd.DataFrame, col: str, value: pd.Series) -> pd.Series:
+    if col not in t.columns:
+        raise KeyError(col)
+    return value.fillna(False).astype(bool)
+
+
+def _fresh(t: pd.DataFrame) -> pd.Series:
+    return t["sessions_stale"] == 0
+
+
+#: Filter names and what they keep; ``:N`` = within the last N sessions (default 5 or 1).
+FILTERS: dict[str, str] = {
+    "exit_up[:N]": "exited a range upward (known) in the last N sessions (default 5)",
+    "exit_down[:N]": "exited a range downward (known) in the last N sessions (default 5)",
+    "in_range": "inside a trading range on the date",
+    "retest": "an upward exit whose broken edge was retested, not back inside",
+    "failed_breakout": "back inside the range after an exit",
+    "new_high[:N]": "new 52-week closing high in the last N sessions (default 1: on the date)",
+    "new_low[:N]": "new 52-week closing low in the last N sessions (default 1)",
+    "above_50 / above_200 / below_50 / below_200": "close against its moving average",
+    "golden_cross[:N] / death_cross[:N]": "50/200-day cross in the last N sessions (default 5)",
+    "quadrant=NAME": "rotation quadrant now (leading, weakening, lagging, improving)",
+    "into=NAME": "moved into quadrant NAME in the latest week",
+    "quadrant_change": "quadrant changed in the latest week",
+    "rsi>X / rsi<X": "RSI above / below X",
+}
+
+
+def _one_filter(spec: str) -> Callable[[pd.DataFrame], pd.Series]:
+    s = spec.strip().lower().replace(" ", "")
+    m = re.fullmatch(r"(exit_up|exit_down)" + _N, s)
+    if m:
+        n = int(m.group(2) or 5)
+        want = "exited_up" if m.group(1) == "exit_up" else "exited_down"
+        return lambda t: _need(t, "range_state", t["range_state"] == want) & _within("exit_known", n)(t)
+    m = re.fullmatch(r"(new_high|new_low)" + _N, s)
+    if m:
+        n = int(m.group(2) or 1)
+        col = "last_high_52w" if m.group(1) == "new_high" else "last_low_52w"
+        return _within(col, n)
+    m = re.fullmatch(r"(golden_cross|death_cross)" + _N, s)
+    if m:
+        n = int(m.group(2) or 5)
+        kind = m.group(1)
+        return lambda t: _need(t, "last_cross", t["last_cross"] == kind) & _within("last_cross_date", n)(t)
+    m = re.fullmatch(r"(above|below)_(\d+)", s)
+    if m:
+        col = f"above_{m.group(2)}"
+        up = m.group(1) == "above"
+        return lambda t: _need(t, col, (t[col] == up) if col in t else None) & _fresh(t)
+    m = re.fullmatch(r"(quadrant|into)=(leading|weakening|lagging|improving)", s)
+    if m:
+        q = m.group(2)
+        if m.group(1) == "quadrant":
+            return lambda t: _need(t, "quadrant", t["quadrant"] == q)
+        return lambda t: _need(t, "quadrant", (t["quadrant"] == q) & (t["previous_quadrant"] != q))
+    if s == "quadrant_change":
+        return lambda t: _need(t, "quadrant", t["quadrant"] != t["previous_quadrant"])
+    if s == "in_range":
+        return lambda t: _need(t, "range_state", t["range_state"] == "in_range") & _fresh(t)
+    if s == "retest":
+        return lambda t: _need(t, "range_state", (t["range_state"] == "exited_up")
+                               & t["retest_date"].notna() & t["back_inside"].isna())
+    if s == "failed_breakout":
+        return lambda t: _need(t, "back_inside", t["back_inside"].notna())
+    m = re.fullmatch(r"rsi(?:_(\d+))?([<>])(\d+(?:\.\d+)?)", s)
+    if m:
+        col = f"rsi_{m.group(1) or 14}"
+        x = float(m.group(3))
+        return lambda t: _need(t, col, (t[col] > x) if m.group(2) == ">" else (t[col] < x))
+    raise ValueError(f"filters: {spec!r} is not a known filter; known: {', '.join(FILTERS)}")
+
+
+def apply_filters(table: pd.DataFrame, filters: Iterable[str | Callable] = ()) -> pd.DataFrame:
+    """Rows of a scan table passing every filter (strings of :data:`FILTERS` or
+    callables ``table -> bool Series``)."""
+    if isinstance(filters, str):
+        filters = [filters]
+    keep = pd.Series(True, index=table.index)
+    for f in filters:
+        fn = f if callable(f) else _one_filter(f)
+        try:
+            keep &= fn(table).reindex(table.index).fillna(False).astype(bool)
+        except KeyError as exc:
+            raise ValueError(f"filters: {f!r} needs column {exc.args[0]!r}, which the "
+                             "detectors run did not produce (add its detector)") from None
+    out = table[keep.to_numpy()]
+    out.attrs = dict(table.attrs)
+    return out
+
+
+# --------------------------------------------------------------------------- scan
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the universe the scan saw on its date."""
+
+    universe: str
+    as_of: pd.Timestamp
+    membership_date: pd.Timestamp | None
+    members: int
+    with_prices: int
+    on_date: int
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One paragraph: members, prices, the share covered, caveats."""
+        share = self.on_date / self.members if self.members else float("nan")
+        obs = (f" (membership observed {self.membership_date:%Y-%m-%d})"
+               if self.membership_date is not None else "")
+        text = (f"{self.universe} on {self.as_of:%Y-%m-%d}{obs}: {self.members} members, "
+                f"{self.with_prices} with prices, {self.on_date} with a bar within "
+                f"{STALE_SESSIONS} sessions of the date ({share:.1%} coverage); "
+                f"{len(self.missing)} without prices")
+        if self.stale:
+            text += f", {len(self.stale)} stale (last bar older)"
+        text += "."
+        if self.notes:
+            text += " " + " ".join(self.notes)
+        return text
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """A universe scan: ``table`` (every member with prices), ``hits`` (rows passing
+    the filters; the whole table when none), ``coverage`` and the parameters."""
+
+    table: pd.DataFrame
+    hits: pd.DataFrame
+    coverage: Coverage
+    filters: tuple[str, ...]
+    detectors: tuple[str, ...]
+    benchmark: str
+
+    def describe(self) -> str:
+        f = ", ".join(self.filters) or "none"
+        return (f"{self.coverage.describe()} Filters: {f}: {len(self.hits)} of "
+                f"{len(self.table)} scanned members pass.")
+
+    def sort(self, by: str | Sequence[str], ascending: bool = False) -> pd.DataFrame:
+        """The hits sorted by one or more columns."""
+        return self.hits.sort_values(by, ascending=ascending, kind="stable")
+
+
+def _members(universe_or_symbols: str | Iterable[str], as_of: pd.Timestamp,
+             snapshot: Any) -> tuple[str, list[str], pd.Timestamp | None, list[str]]:
+    from . import membership as _membership
+
+    if isinstance(universe_or_symbols, str):
+        m = _membership(universe_or_symbols, snapshot=snapshot)
+        members = m.members(as_of)
+        notes = list(m.notes)
+        if not members:
+            raise ValueError(f"universe {universe_or_symbols!r} has no members on "
+                             f"{as_of:%Y-%m-%d} (its first observation is "
+                             f"{m.dates[0]:%Y-%m-%d})")
+        return universe_or_symbols, members, m.observation_date(as_of), notes
+    syms = [str(s).strip().upper() for s in universe_or_symbols]
+    if not syms:
+        raise ValueError("universe_or_symbols: no symbols given")
+    return "symbols", list(dict.fromkeys(syms)), None, ["a list of symbols (no membership dates)"]
+
+
+def _benchmark(benchmark: str | pd.DataFrame | pd.Series, as_of: pd.Timestamp,
+               snapshot: Any) -> tuple[pd.DataFrame | pd.Series, str]:
+    if isinstance(benchmark, str):
+        from ..data import load
+
+        b = load(benchmark, end=as_of, **({"snapshot": snapshot} if snapshot is not None else {}))
+        return b, benchmark
+    return benchmark.loc[:as_of], str(getattr(benchmark, "name", None) or "benchmark")
+
+
+def scan(universe_or_symbols: str | Iterable[str] = "russell2000", as_of: Any = None, *,
+         detectors: Iterable[str] = DETECTORS, filters: Iterable[str | Callable] = (),
+         benchmark: str | pd.DataFrame | pd.Series = "IWM", snapshot: str | Path | None = None,
+         scheduler: Any = None, chunk_size: int = 500, **options: Any) -> ScanResult:
+    """Scan a universe's members on one date, point in time.
+
+    Parameters
+    ----------
+    universe_or_symbols : a universe name (``"russell2000"``, a user universe) or a
+        list of symbols.
+    as_of : the date (default: today). Members are those of the latest membership
+        observation on or before it; prices are read up to it, never after.
+    detectors : some of :data:`DETECTORS` (default all).
+    filters : names from :data:`FILTERS` (e.g. ``"exit_up:5"``, ``"quadrant=improving"``,
+        ``"new_high"``) or callables ``table -> bool Series``; all must hold.
+    benchmark : symbol or prices of the rotation's benchmark (default IWM).
+    snapshot : snapshot folder (default ``SMALLCAPS_SNAPSHOT``).
+    scheduler : run by symbol chunks on Dask: a ``distributed.Client``, a scheduler
+        address, or ``"local"`` (a LocalCluster on 127.0.0.1 for this call). Each task
+        reads its own chunk of prices, so the panel never has to fit in one process.
+    chunk_size : symbols per Dask task.
+    **options : passed to :func:`scan_panel` (``high_window``, ``ma_windows``,
+        ``rsi_window``, ``ranges``, ``rotation``).
+
+    Returns
+    -------
+    ScanResult
+        ``table`` indexed by symbol (one row per member with prices), ``hits``,
+        ``coverage`` (members, with prices, on the date, missing, stale).
+    """
+    from ..technicals._checks import to_timestamp
+
+    day = (pd.Timestamp.today().normalize() if as_of is None or as_of == ""
+           else to_timestamp(as_of, "as_of"))
+    dets = tuple(_check_detectors(detectors))
+    filt = tuple([filters] if isinstance(filters, str) else filters)
+    for f in filt:  # fail on a bad filter before reading anything
+        if not callable(f):
+            _one_filter(f)
+    name, members, obs, notes = _members(universe_or_symbols, day, snapshot)
+    bench, bname = (_benchmark(benchmark, day, snapshot) if "rotation" in dets
+                    else (None, str(benchmark)))
+    if scheduler is None:
+        table, missing, calendar, pnotes = _scan_chunk(members, day, dets, bench, snapshot, options)
+    else:
+        table, missing, calendar, pnotes = _scan_dask(members, day, dets, bench, snapshot,
+                                                      options, scheduler, chunk_size)
+    table = with_sessions(table.sort_index(), calendar)
+    stale = [s for s, n in table["sessions_stale"].items() if n >= STALE_SESSIONS]
+    cov = Coverage(name, day, obs, len(members), len(table), len(table) - len(stale),
+                   sorted(missing), stale, [*notes, *pnotes])
+    table.attrs["coverage"] = cov.describe()
+    hits = apply_filters(table, filt)
+    return ScanResult(table, hits, cov, tuple(str(f) for f in filt), dets, bname)
+
+
+def _scan_chunk(symbols: list[str], as_of: pd.Timestamp, dets: Sequence[str], bench: Any,
+                snapshot: Any, options: Mapping[str, Any]):
+    """Load one chunk of symbols up to ``as_of`` and scan it (a Dask task)."""
+    from .panel import load_panel
+
+    fields = ["high", "low", "close"] if "ranges" in dets else ["close"]
+    p = load_panel(symbols, end=as_of, fields=fields, snapshot=snapshot)
+    table = scan_panel(p.frames, bench, as_of=as_of, detectors=dets, **options)
+    notes = list(p.provenance.notes) if p.provenance is not None else []
+    notes = [n for n in notes if "survivorship" in n]
+    return table, list(p.missing), list(p.index), notes
+
+
+def _scan_dask(symbols, as_of, dets, bench, snapshot, options, scheduler, chunk_size):
+    from distributed import Client, LocalCluster
+
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size={chunk_size}: must be at least 1")
+    chunks = [symbols[i:i + chunk_size] for i in range(0, len(symbols), chunk_size)]
+    cluster = None
+    if isinstance(scheduler, Client):
+        client, own = scheduler, False
+    elif scheduler == "local":
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                               dashboard_address=None, processes=True)
+        client, own = Client(cluster), True
+    else:
+        client, own = Client(scheduler), True
+    try:
+        futures = client.map(_scan_chunk, chunks, as_of=as_of, dets=dets, bench=bench,
+                             snapshot=snapshot, options=options, pure=False)
+        parts = client.gather(futures)
+    finally:
+        if own:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    tables = [t for t, *_ in parts if len(t)]
+    table = pd.concat(tables) if tables else pd.DataFrame(index=pd.Index([], name="symbol"))
+    missing = [s for _, m, *_ in parts for s in m]
+    calendar = sorted({d for *_, cal, _ in parts for d in cal})
+    notes = sorted({n for *_, ns in parts for n in ns})
+    return table, missing, calendar, notes
