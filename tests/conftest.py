@@ -5,7 +5,8 @@
   ``snapshot`` marker) and are skipped, with the reason, when it is absent.
 - The raw source samples come from ``SMALLCAPS_FIXTURES`` or ``../shared/fixtures/raw``.
 - Every test runs with a private, empty cache (``SMALLCAPS_CACHE``), so the suite
-  never reads or writes a user's cache.
+  never reads or writes a user's cache, and offline (``SMALLCAPS_OFFLINE=1``), so
+  ``load`` never downloads on demand.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ os.environ.pop("SMALLCAPS_DEMO", None)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("SMALLCAPS_CACHE", str(cache))
+    monkeypatch.setenv("SMALLCAPS_OFFLINE", "1")  # load() never downloads on demand in tests
     yield cache
 
 

@@ -172,8 +172,9 @@ def test_offline_backoff_does_not_sleep_for_real(offline, no_snapshot, waits):
 
 
 def test_unknown_name_fails_before_any_download(offline):
+    # RUTT would be a valid ticker (any symbol can be pulled); RUT_X cannot be one
     with pytest.raises(DataError, match="unknown series name.*'RUT'"):
-        pull(["RUTT"])
+        pull(["RUT_X"])
     assert offline.calls == []
 
 

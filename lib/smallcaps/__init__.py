@@ -28,12 +28,15 @@ _SUBMODULES = {
     "briefing",
     "runner",
     "params",
+    "universe",
+    "breadth",
 }
 
 __all__ = sorted(_SUBMODULES | {"run", "__version__"})
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
+        breadth,
         briefing,
         charts,
         data,
@@ -45,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
         sentiment,
         stats,
         technicals,
+        universe,
         widgets,
     )
 

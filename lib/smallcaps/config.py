@@ -21,6 +21,10 @@ variable                       meaning
 ``SMALLCAPS_PROVENANCE_LOG``   file that every ``load`` appends its provenance to (set by
                                the runner for each run's manifest)
 ``SMALLCAPS_FIXTURES``         raw source-format samples used by the adapter tests
+``SMALLCAPS_OFFLINE``          ``1``/``true``/``yes``/``on``: never download on demand
+                               (``sc.data.load`` of a symbol that is in neither the
+                               snapshot nor the cache raises instead; the test suite
+                               sets it); unset/off: ``load`` pulls missing price series
 =============================  ===========================================================
 
 Only these names are recorded in run manifests (:func:`documented`); any other
@@ -39,9 +43,10 @@ NOTEBOOKS = "SMALLCAPS_NOTEBOOKS"
 WIDGETS = "SMALLCAPS_WIDGETS"
 PROVENANCE_LOG = "SMALLCAPS_PROVENANCE_LOG"
 FIXTURES = "SMALLCAPS_FIXTURES"
+OFFLINE = "SMALLCAPS_OFFLINE"
 
 DOCUMENTED: tuple[str, ...] = (SNAPSHOT, CACHE, DEMO, NOTEBOOKS, WIDGETS, PROVENANCE_LOG,
-                               FIXTURES)
+                               FIXTURES, OFFLINE)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -123,6 +128,11 @@ def provenance_log() -> Path | None:
 def fixtures() -> Path | None:
     """The folder of raw source-format samples for the adapter tests."""
     return path(FIXTURES)
+
+
+def offline() -> bool:
+    """Whether on-demand downloads are forbidden (``SMALLCAPS_OFFLINE``)."""
+    return flag(OFFLINE)
 
 
 def documented() -> dict[str, str]:

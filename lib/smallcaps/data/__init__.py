@@ -7,8 +7,10 @@ Public API::
     sc.data.provenance(df)                  # where it came from
     sc.data.align_published(series, index)  # point-in-time alignment
     sc.data.DataError                       # raised for bad or missing data
+    sc.data.registry.entries()              # user-added series (registry.json beside the cache)
 """
 
+from . import registry
 from .cache import CacheCorrupt, cache_dir
 from .catalog import CATALOG, SeriesSpec, catalog, price_names, spec
 from .coverage import coverage, gaps
@@ -37,6 +39,7 @@ __all__ = [
     "price_names",
     "provenance",
     "published_dates",
+    "registry",
     "read_csv",
     "spec",
 ]

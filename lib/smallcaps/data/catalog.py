@@ -1,8 +1,20 @@
-"""The catalog of named series: what each is, where it comes from, when it is published."""
+"""The catalog of named series: what each is, where it comes from, when it is published.
+
+:func:`spec` resolves a name in this order, case-insensitively:
+
+1. the built-in catalog below (:data:`CATALOG`, the documented named series);
+2. series a user registered (:mod:`smallcaps.data.registry`, a JSON file beside the
+   cache: ``smallcaps data add``, ``data import --as NEWNAME``, first pull of a ticker);
+3. ``short_interest:SYMBOL`` for any symbol (FINRA consolidated short interest);
+4. any valid Yahoo Finance / Stooq ticker (``AAPL``, ``BRK-B``, ``^RUT``): an
+   on-demand daily price series, read from a snapshot or the cache when there, else
+   pulled by ``smallcaps data pull SYMBOL``.
+"""
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -19,7 +31,9 @@ class SeriesSpec:
     Attributes
     ----------
     name : catalog name used by ``load``.
-    kind : "prices", "margin_debt", "short_interest", "cot", "putcall" or "survey".
+    kind : "prices", "margin_debt", "short_interest", "cot", "putcall", "survey",
+        "macro" (FRED), "breadth" (vendor breadth counts/percentages) or "series"
+        (a user's plain series).
     frequency : "daily", "weekly", "semi-monthly" or "monthly".
     units : units of the values.
     source : the public source that publishes it.
@@ -63,6 +77,9 @@ _PUTCALL_COLUMNS = tuple(
 )
 
 
+_PUTCALL_RATIO_COLUMNS = ("equity_pc_ratio", "total_pc_ratio", "index_pc_ratio")
+
+
 def _price(name: str, file: str, yahoo: str, stooq: str, desc: str, units: str) -> SeriesSpec:
     return SeriesSpec(
         name=name, kind="prices", frequency="daily", units=units,
@@ -70,6 +87,36 @@ def _price(name: str, file: str, yahoo: str, stooq: str, desc: str, units: str) 
         yahoo=yahoo, stooq=stooq, release="same_day", columns=PRICE_COLUMNS,
     )  # fmt: skip
 
+
+def _etf(name: str, desc: str) -> SeriesSpec:
+    # the snapshot's universe/etf_prices_daily.parquet (one Yahoo download, 2016-04 .. 2021-04)
+    return SeriesSpec(
+        name=name, kind="prices", frequency="daily", units="US$ per share",
+        source="Yahoo Finance", description=desc,
+        snapshot_file="universe/etf_prices_daily.parquet", yahoo=name, stooq=f"{name.lower()}.us",
+        release="same_day", columns=PRICE_COLUMNS,
+    )  # fmt: skip
+
+
+def _fred(series_id: str, desc: str, units: str, frequency: str, release: str) -> SeriesSpec:
+    return SeriesSpec(
+        name=f"fred:{series_id}", kind="macro", frequency=frequency, units=units,
+        source=f"FRED (Federal Reserve Bank of St. Louis), series {series_id}",
+        description=desc, snapshot_file=f"macro/fred_{series_id}.csv", release=release,
+        columns=("value",),
+    )  # fmt: skip
+
+
+def _breadth(file: str, desc: str, units: str, source: str) -> SeriesSpec:
+    return SeriesSpec(
+        name=f"breadth:{file}", kind="breadth", frequency="daily", units=units, source=source,
+        description=desc, snapshot_file=f"breadth/{file}.csv", release="same_day",
+        columns=("value",),
+    )  # fmt: skip
+
+
+_TV = "TradingView end-of-day export"
+_INV = "Investing.com end-of-day download"
 
 _ENTRIES: tuple[SeriesSpec, ...] = (
     _price("RUT", "RUT.csv", "^RUT", "", "Russell 2000 index (no volume)", "index points"),
@@ -127,6 +174,37 @@ _ENTRIES: tuple[SeriesSpec, ...] = (
         columns=_PUTCALL_COLUMNS,
     ),  # fmt: skip
     SeriesSpec(
+        name="putcall_ratios", kind="putcall", frequency="daily", units="ratio",
+        source="Cboe put/call ratios (ycharts history; equals Cboe's archive where both exist)",
+        description="Cboe equity put/call ratio 2003-10 onward; total and index ratios 2006-11 "
+                    "onward (to 2026-03 in the snapshot)",
+        snapshot_file="sentiment/putcall_equity_ycharts.csv", release="same_day",
+        columns=_PUTCALL_RATIO_COLUMNS,
+    ),  # fmt: skip
+    _etf("IJR", "iShares Core S&P Small-Cap ETF"),
+    _etf("IWN", "iShares Russell 2000 Value ETF"),
+    _etf("IWO", "iShares Russell 2000 Growth ETF"),
+    _etf("VTWO", "Vanguard Russell 2000 ETF"),
+    _etf("KRE", "SPDR S&P Regional Banking ETF"),
+    _etf("XBI", "SPDR S&P Biotech ETF"),
+    _fred("BAMLH0A0HYM2", "ICE BofA US High Yield Index option-adjusted spread",
+          "percent", "daily", "next_business_day"),
+    _fred("T10Y2Y", "10-year minus 2-year Treasury constant maturity yield spread",
+          "percentage points", "daily", "next_business_day"),
+    _fred("NFCI", "Chicago Fed National Financial Conditions Index (week ending Friday)",
+          "index (0 = average; positive = tighter)", "weekly", "nfci"),
+    _breadth("nyse_advancing_issues", "NYSE advancing issues (USI:ADV)", "issues", _TV),
+    _breadth("nyse_declining_issues", "NYSE declining issues (USI:DECL)", "issues", _TV),
+    _breadth("nyse_unchanged_issues", "NYSE unchanged issues (USI:UCHG)", "issues", _TV),
+    _breadth("nasdaq_new_highs", "Nasdaq new 52-week highs (MAHN; 0.01 means zero)", "issues", _TV),
+    _breadth("nasdaq_new_lows", "Nasdaq new 52-week lows (MALN; 0.01 means zero)", "issues", _TV),
+    _breadth("pct_all_stocks_above_200dma", "% of all US stocks above their 200-day MA (MMTH)",
+             "percent", _TV),
+    _breadth("sp500_pct_above_200dma", "% of S&P 500 members above their 200-day MA (S5TH; "
+             "sparse before 2007)", "percent", _INV),
+    _breadth("sp500_pct_above_100dma", "% of S&P 500 members above their 100-day MA (S5OH)",
+             "percent", _INV),
+    SeriesSpec(
         name="nfib", kind="survey", frequency="monthly", units="index (1986=100); net % of firms",
         source="NFIB Small Business Economic Trends (local CSV import)",
         description="NFIB optimism index, capex plans, hiring plans: no public feed, import a CSV",
@@ -155,13 +233,73 @@ def catalog() -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("name")
 
 
-def spec(name: str) -> SeriesSpec:
-    """The catalog entry for ``name`` (case-insensitive).
+# a Yahoo Finance / Stooq ticker: indexes (^RUT), class shares (BRK-B, BRK.B),
+# futures and currencies (ES=F, EURUSD=X); at most 20 characters
+TICKER_PATTERN = re.compile(r"\^?[A-Z0-9][A-Z0-9.\-=]{0,19}")
+SHORT_INTEREST_PREFIX = "short_interest:"
+
+
+def is_ticker(text: str) -> bool:
+    """Whether ``text`` (case-insensitive) has the shape of a Yahoo/Stooq ticker."""
+    return isinstance(text, str) and bool(TICKER_PATTERN.fullmatch(text.strip().upper()))
+
+
+def stooq_ticker(ticker: str) -> str:
+    """Stooq's name for a US ticker (``brk-b.us``), or "" for indexes and futures."""
+    t = ticker.upper()
+    if t.startswith("^") or "=" in t:
+        return ""
+    return f"{t.lower().replace('.', '-')}.us"
+
+
+def ticker_spec(ticker: str) -> SeriesSpec:
+    """The on-demand daily price series of any Yahoo Finance / Stooq ticker.
 
     Raises
     ------
     DataError
-        If the name is not in the catalog; the message lists close matches.
+        If ``ticker`` does not have the shape of a ticker.
+    """
+    t = ticker.strip().upper() if isinstance(ticker, str) else ticker
+    if not is_ticker(t):
+        raise DataError(repr(ticker), "not a valid ticker",
+                        hint="letters, digits and . - = (optionally a leading ^), at most 20 characters")
+    return SeriesSpec(
+        name=t, kind="prices", frequency="daily", units="price in the listing currency",
+        source="Yahoo Finance", description=f"{t} daily prices (any ticker, on demand)",
+        yahoo=t, stooq=stooq_ticker(t), release="same_day", columns=PRICE_COLUMNS,
+    )  # fmt: skip
+
+
+def short_interest_spec(symbol: str) -> SeriesSpec:
+    """``short_interest:SYMBOL``: FINRA consolidated short interest of any symbol."""
+    sym = symbol.strip().upper()
+    if not is_ticker(sym) or sym.startswith("^"):
+        raise DataError(f"{SHORT_INTEREST_PREFIX}{symbol}", "not a valid stock or ETF symbol")
+    key = f"{SHORT_INTEREST_PREFIX}{sym}"
+    if key in CATALOG:
+        return CATALOG[key]
+    return SeriesSpec(
+        name=key, kind="short_interest", frequency="semi-monthly", units="shares",
+        source="FINRA consolidated equity short interest",
+        description=f"Short interest in {sym} shares at each settlement date",
+        snapshot_file=f"sentiment/short_interest_{sym}.csv", release="short_interest",
+        columns=("shares_short", "change_from_prior_pct"),
+    )  # fmt: skip
+
+
+def spec(name: str) -> SeriesSpec:
+    """The catalog entry for ``name`` (case-insensitive).
+
+    Resolution: built-in catalog, then the user registry
+    (:func:`smallcaps.data.registry.entries`), then ``short_interest:SYMBOL``, then
+    any valid ticker as an on-demand daily price series (:func:`ticker_spec`).
+
+    Raises
+    ------
+    DataError
+        If the name is not a string, has path characters, or matches none of the
+        above; the message lists close matches.
     """
     if not isinstance(name, str):
         raise DataError(repr(name), "series name must be a string")
@@ -170,13 +308,32 @@ def spec(name: str) -> SeriesSpec:
     folded = {k.lower(): k for k in CATALOG}
     if name.lower() in folded:
         return CATALOG[folded[name.lower()]]
-    close = difflib.get_close_matches(name.lower(), list(folded), n=3, cutoff=0.5)
-    hint = (
-        "Did you mean " + " or ".join(repr(folded[c]) for c in close) + "?"
-        if close
-        else "See smallcaps.data.catalog() for the names."
-    )
-    raise DataError(name, "unknown series name", hint=hint)
+    from . import registry
+
+    clean = registry.validate_name(name)
+    user = registry.get(clean)
+    if user is not None:
+        return user
+    if clean.lower().startswith(SHORT_INTEREST_PREFIX):
+        return short_interest_spec(clean[len(SHORT_INTEREST_PREFIX):])
+    if is_ticker(clean):
+        return ticker_spec(clean)
+    raise DataError(name, "unknown series name", hint=close_matches_hint(name))
+
+
+def close_matches_hint(name: str) -> str:
+    """'Did you mean ...?' for ``name`` among the built-in and registered names."""
+    from . import registry
+
+    names = list(CATALOG)
+    try:
+        names += list(registry.entries())
+    except DataError:
+        pass
+    folded = {k.lower(): k for k in names}
+    close = difflib.get_close_matches(name.lower(), list(folded), n=3, cutoff=0.6)
+    return ("Did you mean " + " or ".join(repr(folded[c]) for c in close) + "?" if close
+            else "See smallcaps.data.catalog() for the names.")
 
 
 def price_names() -> list[str]:

@@ -6,10 +6,17 @@ Resolution order, first hit wins:
 2. the local cache (filled by ``smallcaps data pull``, ``data snapshot`` or
    ``data import``); a corrupt cache file is reported and rebuilt from the snapshot
    it came from when that still exists, never silently used;
-3. synthetic demo data, only when asked for (``demo=True`` or ``SMALLCAPS_DEMO=1``),
+3. on demand, for a series with a public source (any price ticker, FINRA short
+   interest, the catalog's feeds): pulled through the adapters of
+   :mod:`smallcaps.data.pull`, validated, cached with provenance and, for a name
+   outside the built-in catalog, recorded in the registry
+   (:mod:`smallcaps.data.registry`); never when ``SMALLCAPS_OFFLINE`` is on or
+   ``fetch=False``;
+4. synthetic demo data, only when asked for (``demo=True`` or ``SMALLCAPS_DEMO=1``),
    and then labelled SYNTHETIC DEMO DATA in its provenance and on every figure.
 
-Otherwise a :class:`DataError` says how to get the data.
+Otherwise a :class:`DataError` names the series, says what was tried and how to get
+the data (``smallcaps data pull``, or ``smallcaps data import FILE --as NAME``).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import pandas as pd
 from .. import config
 from . import cache
 from . import snapshot as _snap
+from .catalog import CATALOG, SeriesSpec, close_matches_hint
 from .catalog import spec as get_spec
 from .errors import DataError
 from .pointintime import cut_as_of
@@ -77,6 +85,61 @@ def _log(prov: Provenance) -> None:
         warnings.warn(f"could not record provenance in {path}: {exc}", stacklevel=3)
 
 
+def _fetch_on_demand(sp: SeriesSpec) -> tuple[pd.DataFrame | None, str]:
+    """Pull ``sp`` now; (frame or None, what happened in words)."""
+    from . import registry
+    from .pull import pull_one
+    from .sources import plan
+
+    if not plan(sp):
+        return None, "no public source to download it from"
+    res = pull_one(sp.name, max_age_hours=None, force=True)
+    if not cache.exists(sp.name):
+        return None, f"download failed ({res.message()})"
+    if sp.name not in CATALOG:
+        try:
+            registry.add(sp)
+        except DataError as exc:  # an entry of another origin stays as it is
+            warnings.warn(f"{sp.name}: not recorded in the registry: {exc}", stacklevel=3)
+    return cache.read(sp.name), "downloaded"
+
+
+def _not_found(sp: SeriesSpec, folder: Path | None, fetch_note: str) -> DataError:
+    from . import snapshot as snap
+
+    tried = []
+    if folder is None:
+        tried.append("no snapshot configured (SMALLCAPS_SNAPSHOT)")
+    else:
+        files = [sp.snapshot_file] if sp.snapshot_file else []
+        if sp.kind == "prices":
+            sym = (sp.yahoo or sp.name).upper().lstrip("^")
+            files += [f"market/{sym}.csv", *snap.PRICE_PARQUETS]
+        tried.append(f"snapshot {folder} ({', '.join(dict.fromkeys(files)) or 'no file for it'})")
+    tried.append(f"cache {cache.cache_dir()}")
+    tried.append(fetch_note)
+    if sp.import_only:
+        hint = f"import it with: smallcaps data import FILE --as {sp.name}"
+    elif sp.kind == "prices":
+        hint = (f"online: smallcaps data pull {sp.name}; offline: import a CSV with columns "
+                f"date,open,high,low,close[,adj_close][,volume]: smallcaps data import FILE --as {sp.name}")
+    else:
+        hint = (f"online: smallcaps data pull {sp.name}; or point SMALLCAPS_SNAPSHOT at a snapshot "
+                f"folder; or import a CSV: smallcaps data import FILE --as {sp.name}")
+    rule = "no data available; tried "
+    if sp.name not in CATALOG and sp.kind == "short_interest":
+        close = close_matches_hint(sp.name)
+        if close.startswith("Did you mean"):
+            hint = f"{close} Else {hint}"
+    if sp.name not in CATALOG and sp.kind == "prices" and sp.description.endswith("(any ticker, on demand)"):
+        # an unregistered name read as a ticker: it may be a typo of a catalog name
+        rule = f"unknown series name, and no prices for a ticker {sp.name}; tried "
+        close = close_matches_hint(sp.name)
+        if close.startswith("Did you mean"):
+            hint = f"{close} Else {hint}"
+    return DataError(sp.name, rule + "; ".join(tried), hint=hint)
+
+
 def load(
     name: str,
     start: str | pd.Timestamp | None = None,
@@ -86,13 +149,15 @@ def load(
     snapshot: str | Path | None = None,
     contracts: str = "primary",
     demo: bool | None = None,
+    fetch: bool | None = None,
 ) -> pd.DataFrame:
     """Load a catalog series as a validated frame with provenance.
 
     Parameters
     ----------
-    name : catalog name ("RUT", "IWM", "margin_debt", "cot:russell2000", ...);
-        case-insensitive. Unknown names raise with close matches.
+    name : catalog name ("RUT", "IWM", "margin_debt", "cot:russell2000", ...), a
+        registered name, ``short_interest:SYMBOL``, or any Yahoo/Stooq ticker
+        ("AAPL", "IJR", "KRE"); case-insensitive. Other names raise with close matches.
     start, end : inclusive date bounds (ISO strings or Timestamps).
     as_of : point in time: keep only what had been published by this date (for
         prices, rows up to the date; for slow series, rows whose ``published``
@@ -102,6 +167,8 @@ def load(
         Russell contracts during the 2017-18 ICE -> CME switch).
     demo : True to fall back to synthetic demo data when no real data exists
         (default: the ``SMALLCAPS_DEMO`` environment variable).
+    fetch : download on demand when neither the snapshot nor the cache has the
+        series (default: yes unless ``SMALLCAPS_OFFLINE`` is on).
 
     Returns
     -------
@@ -136,15 +203,17 @@ def load(
         if df is not None and sp.kind == "cot" and contracts != "all" and "is_primary" in df:
             # pulled COT caches keep every contract's rows; pick the primary one per week
             df = attach(df[df["is_primary"].astype(bool).to_numpy()].copy(), provenance(df))
-    if df is None and (demo if demo is not None else demo_enabled()):
+    use_demo = demo if demo is not None else demo_enabled()
+    fetch_note = "no download (SMALLCAPS_OFFLINE is on)" if config.offline() else "no download (fetch=False)"
+    if df is None and not sp.import_only and not use_demo and (
+            fetch if fetch is not None else not config.offline()):
+        df, fetch_note = _fetch_on_demand(sp)
+    if df is None and use_demo:
         from .. import demo as demo_mod
 
         df = demo_mod.series(name)
     if df is None:
-        where = f"snapshot {folder}" if folder is not None else "no snapshot configured"
-        hint = (f"import it with: smallcaps data import FILE --as {name}" if sp.import_only else
-                f"fetch it with: smallcaps data pull {name}, or point SMALLCAPS_SNAPSHOT at a snapshot folder")
-        raise DataError(name, f"no data available ({where}; not in cache {cache.cache_dir()})", hint=hint)
+        raise _not_found(sp, folder, fetch_note)
 
     prov = provenance(df)
     if as_of_ts is not None:

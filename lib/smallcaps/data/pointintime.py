@@ -15,6 +15,10 @@ than the real release):
   use them). Holiday-delayed releases are not modelled.
 - ``nfib``: the NFIB survey for a month is released on the second Tuesday of the
   following month.
+- ``next_business_day``: FRED daily series (ICE BofA spreads, Treasury spreads) are
+  posted the morning after the reference day: usable from the next business day.
+- ``nfci``: the Chicago Fed NFCI for the week ending Friday is released the
+  following Wednesday (8:30 ET).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ import pandas as pd
 
 from .errors import DataError
 
-RELEASE_RULES = ("same_day", "finra_margin", "short_interest", "cftc_cot", "nfib")
+RELEASE_RULES = ("same_day", "finra_margin", "short_interest", "cftc_cot", "nfib",
+                 "next_business_day", "nfci")
 
 
 def published_dates(index: pd.DatetimeIndex, release: str) -> pd.DatetimeIndex:
@@ -59,6 +64,10 @@ def published_dates(index: pd.DatetimeIndex, release: str) -> pd.DatetimeIndex:
         first = (idx.to_period("M") + 1).to_timestamp(how="start")
         first_tue = first + pd.to_timedelta((1 - first.day_of_week) % 7, unit="D")
         out = first_tue + pd.Timedelta(days=7)
+    elif release == "next_business_day":
+        out = idx + bday
+    elif release == "nfci":
+        out = idx + pd.to_timedelta((2 - idx.day_of_week) % 7 + 7 * (idx.day_of_week == 2), unit="D")
     else:
         raise DataError(str(release), "unknown release rule", hint=f"use one of {RELEASE_RULES}")
     return pd.DatetimeIndex(out).rename("published")

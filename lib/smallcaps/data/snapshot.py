@@ -2,12 +2,21 @@
 
 Layout: ``market/SYMBOL.csv`` (Yahoo symbol names: GSPC.csv is SPX, IXIC.csv is
 COMPQ) with ``date,open,high,low,close,adj_close,volume``; ``sentiment/*.csv``;
-``macro/*.csv``; each folder with a PROVENANCE file. The kit reads a snapshot in
-place and never copies it into the repository.
+``macro/*.csv``; ``breadth/*.csv``; ``universe/`` (membership, holdings, and two
+long-format parquet price files: ``prices_daily.parquet`` for index members and
+``etf_prices_daily.parquet`` for ETFs, columns ``date, ticker, open, high, low, close,
+adj_close, volume``); PROVENANCE files in a folder or at the top. The kit reads a
+snapshot in place and never copies it into the repository.
+
+Any ticker is looked up in ``market/<TICKER>.csv`` and then in the two parquet files
+(:func:`locate`). Each series cites the PROVENANCE file (and its section) that
+documents that file (:func:`provenance_doc`), not merely the first one found.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -49,13 +58,118 @@ def snapshot_from_env() -> Path | None:
     return p
 
 
+UNIVERSE_PRICES = "universe/prices_daily.parquet"
+ETF_PRICES = "universe/etf_prices_daily.parquet"
+PRICE_PARQUETS = (ETF_PRICES, UNIVERSE_PRICES)
+
+
+@functools.lru_cache(maxsize=16)
+def _parquet_tickers(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    # keyed on mtime and size: a replaced file is read again
+    import pyarrow.parquet as pq
+
+    col = pq.read_table(path, columns=["ticker"]).column("ticker")
+    return frozenset(col.unique().to_pylist())
+
+
+def parquet_tickers(path: Path) -> frozenset[str]:
+    """The tickers of a long-format price parquet file (empty when it does not exist)."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError:
+        return frozenset()
+    return _parquet_tickers(str(path), st.st_mtime_ns, st.st_size)
+
+
+def _symbol(spec: SeriesSpec) -> str:
+    return (spec.yahoo or spec.name).upper()
+
+
+def locate(folder: Path, spec: SeriesSpec) -> Path | None:
+    """The snapshot file that holds ``spec``, or None.
+
+    The catalog's ``snapshot_file`` first (a parquet file only if it lists the
+    symbol); then, for price series, ``market/<ticker>.csv`` (without a leading ^)
+    and the symbol's rows in ``universe/etf_prices_daily.parquet`` or
+    ``universe/prices_daily.parquet``.
+    """
+    folder = Path(folder)
+    candidates: list[str] = [spec.snapshot_file] if spec.snapshot_file else []
+    if spec.kind == "prices":
+        sym = _symbol(spec)
+        candidates += [f"market/{sym.lstrip('^')}.csv", *PRICE_PARQUETS]
+    for rel in dict.fromkeys(candidates):
+        p = folder / rel
+        if not p.is_file():
+            continue
+        if p.suffix == ".parquet" and spec.kind == "prices" and _symbol(spec) not in parquet_tickers(p):
+            continue
+        return p
+    return None
+
+
 def snapshot_file(folder: Path, spec: SeriesSpec) -> Path:
-    """Path of ``spec``'s file in ``folder`` (may not exist)."""
-    return Path(folder) / spec.snapshot_file
+    """Path of ``spec``'s file in ``folder`` (the catalog's path when none exists)."""
+    return locate(folder, spec) or Path(folder) / spec.snapshot_file
 
 
 def has_series(folder: Path, spec: SeriesSpec) -> bool:
-    return bool(spec.snapshot_file) and snapshot_file(folder, spec).is_file()
+    return locate(folder, spec) is not None
+
+
+def _heading_patterns(line: str) -> list[re.Pattern]:
+    # backticked names in a heading -> regexes: `a_{X,Y}.csv` (alternatives), `IWM_<asof>.csv`
+    # and `*.csv` (any part of a file name), `breadth/` (anything in the folder)
+    out = []
+    for tok in re.findall(r"`([^`]+)`", line):
+        parts = re.split(r"(\{[^}]*\}|<[^>]*>|\*)", tok)
+        rx = "".join(
+            "(" + "|".join(re.escape(a) for a in p[1:-1].split(",")) + ")" if p.startswith("{")
+            else "[^/]*" if p == "*" or p.startswith("<")
+            else re.escape(p)
+            for p in parts)
+        out.append(re.compile(rx + (".*" if tok.endswith("/") else "")))
+    return out
+
+
+def provenance_doc(folder: Path, path: Path) -> tuple[Path, str] | None:
+    """The PROVENANCE file documenting ``path``, and the heading of its section.
+
+    PROVENANCE*.md files in the file's own folder come first, then those at the top
+    of the snapshot. A file wins when one of its headings names the file (its
+    relative path, a pattern such as ``short_interest_{IWM,QQQ,SPY}.csv`` or
+    ``breadth/``, or, in the file's own folder, its name); then a summary-table row
+    that starts with the path. A document that merely mentions the file (a
+    cross-check) is used only when nothing names it. None when no document does.
+    """
+    folder, path = Path(folder), Path(path)
+    try:
+        rel = path.relative_to(folder).as_posix()
+    except ValueError:
+        rel = path.name
+    local = sorted(path.parent.glob("PROVENANCE*.md"))
+    docs = local + [d for d in sorted(folder.glob("PROVENANCE*.md")) if d not in local]
+    best: tuple[int, Path, str] | None = None
+    for doc in docs:
+        try:
+            lines = doc.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        score, heading = 0, ""
+        for line in lines:
+            if line.startswith("#"):
+                named = any(p.fullmatch(rel) for p in _heading_patterns(line)) or (
+                    doc in local and re.search(rf"(^|[\s`]){re.escape(path.name)}([\s`(]|$)", line))
+                if named and score < 3:
+                    score, heading = 3, line.lstrip("#").strip()
+            elif line.startswith("|") and f"`{rel}`" in line.split("|")[1] and score < 2:
+                score = 2
+            elif score < 1 and (rel in line or f"`{path.name}`" in line):
+                score = 1
+        if score and (best is None or score > best[0]):
+            best = (score, doc, heading)
+    return (best[1], best[2]) if best else None
 
 
 def _read_text_csv(path: Path, name: str) -> pd.DataFrame:
@@ -111,6 +225,23 @@ def read_series_csv(path: Path, spec: SeriesSpec, contracts: str = "primary") ->
     return out
 
 
+def read_prices_parquet(path: Path, ticker: str, name: str) -> pd.DataFrame:
+    """One ticker's rows of a long-format price parquet file, validated."""
+    import pyarrow.parquet as pq
+
+    cols = ["date", "open", "high", "low", "close", "adj_close", "volume"]
+    try:
+        table = pq.read_table(path, columns=cols, filters=[("ticker", "=", ticker)])
+    except (OSError, ValueError) as exc:
+        raise DataError(name, f"cannot read {path.name} ({type(exc).__name__}: {exc})") from None
+    df = table.to_pandas()
+    if df.empty:
+        raise DataError(name, f"{path.name} has no rows for ticker {ticker}")
+    df.index = pd.DatetimeIndex(pd.to_datetime(df.pop("date")), name="date")
+    df = df.sort_index().astype("float64")
+    return validate_prices(df, name)
+
+
 def read(folder: Path, spec: SeriesSpec, contracts: str = "primary") -> pd.DataFrame:
     """Load one catalog series from a snapshot folder, validated, with provenance.
 
@@ -120,20 +251,23 @@ def read(folder: Path, spec: SeriesSpec, contracts: str = "primary") -> pd.DataF
         If the folder has no file for the series, or the file breaks a rule.
     """
     folder = Path(folder)
-    if not has_series(folder, spec):
+    path = locate(folder, spec)
+    if path is None:
         raise DataError(spec.name, f"not in snapshot {folder}",
                         hint=f"expected file {spec.snapshot_file or '(none: import only)'}")
-    path = snapshot_file(folder, spec)
-    if spec.kind == "prices":
+    if spec.kind == "prices" and path.suffix == ".parquet":
+        df = read_prices_parquet(path, _symbol(spec), spec.name)
+    elif spec.kind == "prices":
         df = read_prices_csv(path, spec.name)
     else:
         df = read_series_csv(path, spec, contracts=contracts)
     df.index.name = "date"
-    prov_file = next(iter(sorted(path.parent.glob("PROVENANCE*.md"))), None) or next(
-        iter(sorted(folder.glob("PROVENANCE*.md"))), None)
     notes = _NOTES.get(spec.name, ())
-    if prov_file is not None:
-        notes = (*notes, f"provenance: {prov_file}")
+    doc = provenance_doc(folder, path)
+    if doc is not None:
+        notes = (*notes, f"provenance: {doc[0]}" + (f", section {doc[1]!r}" if doc[1] else ""))
+    if path.suffix == ".parquet":
+        notes = (*notes, f"rows of ticker {_symbol(spec)} in {path.name}")
     prov = Provenance(
         name=spec.name, source=spec.source, origin="snapshot", location=str(path),
         retrieved=f"snapshot file dated {pd.Timestamp(path.stat().st_mtime, unit='s'):%Y-%m-%d}",

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..catalog import CATALOG, SeriesSpec
+from ..catalog import SeriesSpec
+from ..catalog import spec as get_spec
 from ..errors import DataError
 from ..validation import parse_dates
 from . import _http
@@ -35,8 +36,10 @@ __all__ = ["fetch", "parse_csv", "ticker_for", "url_for"]
 
 def ticker_for(name: str) -> tuple[str, SeriesSpec | None]:
     """Stooq ticker for a catalog name (``iwm.us``, ``^spx``...) or the name itself."""
-    sp = CATALOG.get(name) or next((s for s in CATALOG.values() if s.name.lower() == name.lower()),
-                                   None)
+    try:  # built-in, registered or any ticker (catalog.spec); else the name itself
+        sp = get_spec(name)
+    except DataError:
+        sp = None
     if sp is not None:
         if sp.kind != "prices" or not sp.stooq:
             raise DataError(sp.name, "Stooq has no ticker for this series in the catalog")

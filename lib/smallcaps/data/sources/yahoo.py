@@ -27,7 +27,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from ..catalog import CATALOG, SeriesSpec
+from ..catalog import SeriesSpec
+from ..catalog import spec as get_spec
 from ..errors import DataError
 from . import _http
 from ._common import finish_prices, repair_ohlc, snap_float32, window
@@ -41,8 +42,10 @@ __all__ = ["fetch", "fetch_chart", "from_history", "parse_chart", "ticker_for"]
 
 def ticker_for(name: str) -> tuple[str, SeriesSpec | None]:
     """Yahoo ticker for a catalog name (or the name itself), and the catalog entry if any."""
-    sp = CATALOG.get(name) or next((s for s in CATALOG.values() if s.name.lower() == name.lower()),
-                                   None)
+    try:  # built-in, registered or any ticker (catalog.spec); else the name itself
+        sp = get_spec(name)
+    except DataError:
+        sp = None
     if sp is not None:
         if sp.kind != "prices" or not sp.yahoo:
             raise DataError(sp.name, "not a price series with a Yahoo ticker")

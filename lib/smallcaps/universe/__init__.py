@@ -1,0 +1,67 @@
+"""Universes of symbols: point-in-time membership, panels of prices, bulk pulls.
+
+Public API::
+
+    sc.universe.members("russell2000", as_of="2023-12-29")   # sorted tickers that day
+    sc.universe.membership("russell2000")                   # Membership (dated observations)
+    sc.universe.load_panel(symbols, start=, end=, fields=)  # Panel: .close .high .low ...
+    sc.universe.panel(symbols, field="close", start=, end=) # one wide DataFrame
+    sc.universe.read_holdings(path) / parse_holdings(bytes) # iShares holdings CSV (both layouts)
+    sc.universe.pull_holdings("IWM", as_of=DATE)            # iShares file into the cache
+    sc.universe.pull_prices(symbols)                        # concurrent, polite, resumable
+
+See :mod:`smallcaps.universe.membership` for how membership is read (latest
+observation on or before a date) and docs/universe.md.
+"""
+
+from .holdings import (
+    FUNDS,
+    equity_tickers,
+    holdings_url,
+    parse_holdings,
+    pull_holdings,
+    read_holdings,
+)
+from .membership import (
+    Membership,
+    from_holdings,
+    from_intervals,
+    from_list,
+    members,
+    membership,
+    read_intervals,
+    read_list,
+    universes_dir,
+)
+from .panel import FIELDS, Panel, load_panel, panel
+
+__all__ = [
+    "FIELDS",
+    "FUNDS",
+    "Membership",
+    "Panel",
+    "equity_tickers",
+    "from_holdings",
+    "from_intervals",
+    "from_list",
+    "holdings_url",
+    "load_panel",
+    "members",
+    "membership",
+    "panel",
+    "parse_holdings",
+    "pull_holdings",
+    "pull_prices",
+    "read_holdings",
+    "read_intervals",
+    "read_list",
+    "universes_dir",
+]
+
+
+def __getattr__(name: str):
+    if name == "pull_prices":
+        from .bulk import pull_prices
+
+        return pull_prices
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
