@@ -88,9 +88,9 @@ def main(n_sym: int = 2000, n_bars: int = 6300, sample: int = 20) -> int:
     ok &= line("rotation", t_rot, t_ref, n_sym, sample, TARGETS["rotation"])
 
     try:
-        from smallcaps.universe.scan import scan_panel
+        from smallcaps.universe.screen import scan_panel
     except ImportError:
-        print("scan      not measured: smallcaps.universe.scan is not available")
+        print("scan      not measured: smallcaps.universe.screen is not available")
     else:
         frames = {"high": h, "low": lo, "close": c}
         t_scan, table = timed(lambda: scan_panel(frames, benchmark=b))

@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"smallcaps {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in ("data", "run", "report"):
+    for module in ("data", "run", "report", "scan"):
         try:
             mod = importlib.import_module(f".{module}", __name__)
         except ModuleNotFoundError as exc:

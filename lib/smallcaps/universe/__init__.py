@@ -60,6 +60,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
+    if name in ("scan", "scan_panel", "ScanResult", "DETECTORS", "FILTERS"):  # scan branch: universe screens
+        from . import screen as _scan_module
+
+        return getattr(_scan_module, name)
     if name == "pull_prices":
         from .bulk import pull_prices
 

@@ -86,7 +86,7 @@ def _ranges_facts(h: pd.DataFrame, lo: pd.DataFrame, c: pd.DataFrame,
     state = last["exit"].map({"open": "in_range", "up": "exited_up", "down": "exited_down"})
     out = pd.DataFrame({
         "range_state": state, "range_start": last["start"], "range_low": last["low"],
-        "range_high": last["high"], "range_bars": last["bars"], "exit_date": last["exit_date"],
+        "range_high": last["high"], "range_bars": last["bars"].astype("Int64"), "exit_date": last["exit_date"],
         "exit_known": last["known_date"], "retest_date": last["retest_date"],
         "back_inside": last["back_inside"]})
     return out
@@ -190,7 +190,7 @@ def with_sessions(table: pd.DataFrame, calendar: Sequence[Any]) -> pd.DataFrame:
     out = table.copy()
     out["sessions_stale"] = _sessions_after(cal, out["last_bar"]).astype("int64")
     if "exit_known" in out.columns:
-        out["sessions_since_exit"] = _sessions_after(cal, out["exit_known"])
+        out["sessions_since_exit"] = _sessions_after(cal, out["exit_known"]).astype("Int64")
     out.attrs = dict(table.attrs)
     out.attrs["calendar"] = list(cal)
     return out
@@ -346,7 +346,7 @@ class Coverage:
             text += f", {len(self.stale)} stale (last bar older)"
         text += "."
         if self.notes:
-            text += " " + " ".join(self.notes)
+            text += " Notes: " + "; ".join(n.strip().rstrip(".") for n in self.notes) + "."
         return text
 
 
