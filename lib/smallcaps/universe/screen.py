@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -486,8 +487,11 @@ def _scan_dask(symbols, as_of, dets, bench, snapshot, options, scheduler, chunk_
     else:
         client, own = Client(scheduler), True
     try:
-        futures = client.map(_scan_chunk, chunks, as_of=as_of, dets=dets, bench=bench,
-                             snapshot=snapshot, options=options, pure=False)
+        # the shared arguments travel inside one partial (as keyword arguments of map,
+        # distributed would make the benchmark frame a task of its own)
+        task = partial(_scan_chunk, as_of=as_of, dets=dets, bench=bench, snapshot=snapshot,
+                       options=dict(options))
+        futures = client.map(task, chunks, pure=False)
         parts = client.gather(futures)
     finally:
         if own:
