@@ -174,14 +174,23 @@ def _ns(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _assert_rotation_equal(close: pd.DataFrame, bench: pd.Series, **kw) -> int:
     got = panel.rotation(close, bench, **kw)
+    latest = got.latest()
+    pd.testing.assert_frame_equal(panel.rotation_latest(close, bench, **kw), latest)
     n = 0
     for sym in close.columns:
         if sym in got.short:
             with pytest.raises(ValueError):
                 relative.rotation({sym: close[sym].dropna()}, bench, **kw)
+            assert sym not in latest.index
             continue
-        ref = relative.rotation({sym: close[sym].dropna()}, bench, **kw).frame
-        pd.testing.assert_frame_equal(_ns(got.to_frame([sym])), _ns(ref), check_exact=True)
+        ref = relative.rotation({sym: close[sym].dropna()}, bench, **kw)
+        pd.testing.assert_frame_equal(_ns(got.to_frame([sym])), _ns(ref.frame), check_exact=True)
+        cols = ["date", "rs_ratio", "rs_momentum", "quadrant"]
+        assert latest.loc[sym, cols].tolist() == ref.latest().loc[sym, cols].tolist()
+        path = ref.path(sym, 10_000)
+        spell = path["quadrant"].ne(path["quadrant"].shift()).cumsum()
+        assert latest.loc[sym, "quadrant_since"] == path.index[spell == spell.iloc[-1]][0]
+        assert latest.loc[sym, "previous_quadrant"] == path["quadrant"].iloc[-2]
         n += 1
     return n
 

@@ -63,15 +63,18 @@ def window_stats(c, y, counts, m, q, w, t, tt, width, drift):
                 r = srt[i + k - 1] / srt[i]
                 if r < best:
                     best = r
-            wd = best - 1.0
-            width[j, s] = wd
-            if wd <= w:
-                acc = 0.0
-                for i in range(m):
-                    acc += y[j, s + i] * t[i]
-                drift[j, s] = abs(acc / tt) * (m - 1)
-            else:
-                drift[j, s] = np.inf
+            width[j, s] = best - 1.0
+        # drift of every window at once: each window's sum runs over i in order from
+        # zero (the reference's sequential dot product), the windows side by side so
+        # that the loop over them vectorises
+        ns = n - m + 1
+        acc = np.zeros(ns)
+        for i in range(m):
+            ti = t[i]
+            for s in range(ns):
+                acc[s] += y[j, s + i] * ti
+        for s in range(ns):
+            drift[j, s] = abs(acc[s] / tt) * (m - 1) if width[j, s] <= w else np.inf
 
 
 @_jit
@@ -205,3 +208,42 @@ def scan(c, h, lo_, counts, ok, m, q, w, confirm, rb, tol, out_i, out_f, nfound)
                 break
             s = exit_bar
         nfound[j] = nr
+
+
+@_jit
+def new_extremes(v, counts, n, out):
+    # out[j, i]: v[j, i] above the max of the previous n - 1 values of row j (n <= 1:
+    # of every previous value); comparisons only, so the same as any other max
+    for j in range(v.shape[0]):
+        cnt = counts[j]
+        if n <= 1:
+            best = -np.inf
+            for i in range(cnt):
+                x = v[j, i]
+                out[j, i] = i > 0 and x > best
+                if x > best:
+                    best = x
+            continue
+        w = n - 1
+        dq = np.empty(cnt + 1, dtype=np.int64)  # monotonic deque of positions
+        head = 0
+        tail = 0
+        for i in range(cnt):
+            # the window of the previous w values is [i - w, i - 1]
+            if i >= w:
+                while head < tail and dq[head] < i - w:
+                    head += 1
+                out[j, i] = v[j, i] > v[j, dq[head]]
+            else:
+                out[j, i] = False
+            while tail > head and v[j, dq[tail - 1]] <= v[j, i]:
+                tail -= 1
+            dq[tail] = i
+            tail += 1
+
+
+@_jit
+def unpack_into(packed, rows, counts, out):
+    for j in range(packed.shape[0]):
+        for i in range(counts[j]):
+            out[rows[j, i], j] = packed[j, i]

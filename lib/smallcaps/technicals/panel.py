@@ -48,7 +48,7 @@ from ._filters import rolling_mean, seeded_ema, wilder_rsi
 from .ranges import _COLUMNS as _RANGE_COLUMNS
 
 __all__ = ["PanelRotation", "check_panel", "ema", "find_ranges", "ma_crosses", "ma_state",
-           "new_highs", "new_lows", "rotation", "rsi", "sma"]
+           "new_highs", "new_lows", "rotation", "rotation_latest", "rsi", "sma"]
 
 
 # --------------------------------------------------------------------------- inputs
@@ -108,12 +108,18 @@ class _Packed:
 
     def unpack(self, packed: np.ndarray, fill: Any = np.nan) -> np.ndarray:
         """Back onto the panel's dates: a (T, S) array, ``fill`` where a symbol has no bar."""
+        from ._panel_kernels import unpack_into
+
         s, t = packed.shape
         out = np.full((t, s), fill, dtype=packed.dtype)
-        live = np.arange(t)[None, :] < self.counts[:, None]
-        sym = np.broadcast_to(np.arange(s)[:, None], (s, t))
-        out[self.rows[live], sym[live]] = packed[live]
+        unpack_into(packed, self.rows, self.counts, out)
         return out
+
+    def last(self, packed: np.ndarray) -> np.ndarray:
+        """Each symbol's value on its last bar (NaN for a symbol without bars)."""
+        js = np.arange(len(self.counts))
+        v = packed[js, np.maximum(self.counts - 1, 0)]
+        return np.where(self.counts > 0, v, np.nan) if v.dtype.kind == "f" else v
 
 
 def _pack(values: np.ndarray, valid: np.ndarray) -> _Packed:
@@ -225,15 +231,20 @@ def new_lows(close: pd.DataFrame, window: int | None = 252) -> pd.DataFrame:
     return _new_extremes(close, window, sign=-1.0)
 
 
+def _extremes_packed(p: _Packed, window: int | None, sign: float) -> np.ndarray:
+    """(S, T) bool: new closing highs (sign 1) or lows (sign -1) on the packed rows."""
+    from ._panel_kernels import new_extremes
+
+    n = 0 if window is None else check_window(window, "window", minimum=2)
+    v = p.values if sign > 0 else np.ascontiguousarray(-p.values)
+    out = np.zeros(v.shape, dtype=bool)
+    new_extremes(v, p.counts, n, out)
+    return out
+
+
 def _new_extremes(close: pd.DataFrame, window: int | None, sign: float) -> pd.DataFrame:
     p = _pack_close(close)
-    c = _packed_frame(p, sign * p.values if sign < 0 else p.values)
-    if window is None:
-        prior = c.cummax().shift(1)
-    else:
-        n = check_window(window, "window", minimum=2)
-        prior = c.rolling(n - 1, min_periods=n - 1).max().shift(1)
-    hit = (c > prior).to_numpy().T
+    hit = _extremes_packed(p, window, sign)
     out = _wide(p.unpack(hit, fill=False), close)
     out.attrs["indicator"] = f"{'high' if sign > 0 else 'low'}_{window or 'all_time'}"
     return out
@@ -249,12 +260,21 @@ def ma_crosses(close: pd.DataFrame, fast: int = 50, slow: int = 200,
     Long DataFrame ``symbol, date, kind`` ("golden_cross"/"death_cross" for 50/200,
     "bullish_cross"/"bearish_cross" otherwise), ``fast, slow``, by symbol then date.
     """
+    f, s = _fast_slow(fast, slow)
+    check_panel(close, positive=False)
+    p = _pack_close(close)
+    return _crosses(close, p, _ma_packed(p, f, kind), _ma_packed(p, s, kind), f, s)
+
+
+def _fast_slow(fast: int, slow: int) -> tuple[int, int]:
     f, s = check_window(fast, "fast"), check_window(slow, "slow")
     if f >= s:
         raise ValueError(f"fast={f} must be shorter than slow={s}")
-    check_panel(close, positive=False)
-    p = _pack_close(close)
-    mf, ms = _ma_packed(p, f, kind), _ma_packed(p, s, kind)
+    return f, s
+
+
+def _crosses(close: pd.DataFrame, p: _Packed, mf: np.ndarray, ms: np.ndarray, f: int,
+             s: int) -> pd.DataFrame:
     diff = mf - ms
     ok = np.isfinite(diff)
     above = diff > 0
@@ -284,21 +304,26 @@ def ma_state(close: pd.DataFrame, windows: Sequence[int] = (50, 200),
     of the two, as :func:`ma_crosses`) and ``last_cross_date``. NaN/None where a symbol
     has too few bars.
     """
+    check_panel(close, positive=False)
+    return _ma_state(close, _pack_close(close), windows, kind)
+
+
+def _ma_state(close: pd.DataFrame, p: _Packed, windows: Sequence[int],
+              kind: str) -> pd.DataFrame:
     ws = [check_window(w, "windows") for w in windows]
     if not ws:
         raise ValueError("windows: give at least one moving-average length")
-    check_panel(close, positive=False)
-    p = _pack_close(close)
     live = p.counts > 0
-    last = np.maximum(p.counts - 1, 0)
     js = np.arange(len(p.counts))
     out = pd.DataFrame(index=pd.Index(close.columns.astype(str), name="symbol"))
-    out["date"] = pd.Series(close.index[p.rows[js, last]], index=out.index).where(live)
-    cl = np.where(live, p.values[js, last], np.nan)
+    out["date"] = pd.Series(close.index[p.rows[js, np.maximum(p.counts - 1, 0)]],
+                            index=out.index).where(live)
+    cl = p.last(p.values)
     out["close"] = cl
+    mas = {}
     for w in ws:
-        ma = _ma_packed(p, w, kind)[js, last]
-        ma = np.where(live, ma, np.nan)
+        mas[w] = _ma_packed(p, w, kind)
+        ma = p.last(mas[w])
         out[f"{kind}_{w}"] = ma
         out[f"above_{w}"] = pd.array(np.where(np.isfinite(ma), cl > ma, pd.NA), dtype="boolean")
     if len(ws) >= 2 and ws[0] < ws[1]:
@@ -306,7 +331,7 @@ def ma_state(close: pd.DataFrame, windows: Sequence[int] = (50, 200),
         a, b = out[f"{kind}_{f}"].to_numpy(), out[f"{kind}_{s}"].to_numpy()
         out[f"{f}_above_{s}"] = pd.array(np.where(np.isfinite(a) & np.isfinite(b), a > b,
                                                   pd.NA), dtype="boolean")
-        cr = ma_crosses(close, f, s, kind)
+        cr = _crosses(close, p, mas[f], mas[s], f, s)
         lastx = cr.groupby("symbol").tail(1).set_index("symbol")
         out["last_cross"] = lastx["kind"].reindex(out.index)
         out["last_cross_date"] = lastx["date"].reindex(out.index)
@@ -425,6 +450,47 @@ def _range_rows(close: pd.DataFrame, sl: slice, p: _Packed, out_i: np.ndarray,
 # --------------------------------------------------------------------------- rotation
 
 
+_QUADRANT_NAMES = np.array([None, "leading", "weakening", "lagging", "improving"], dtype=object)
+
+
+def _quadrant_codes(rr: np.ndarray, rm: np.ndarray) -> np.ndarray:
+    """0 undefined, 1 leading, 2 weakening, 3 lagging, 4 improving (as ``rotation``)."""
+    with np.errstate(invalid="ignore"):
+        up_r, up_m = rr > 100, rm > 100
+    code = np.where(up_r, np.where(up_m, 1, 2), np.where(up_m, 4, 3))
+    return np.where(np.isfinite(rr) & np.isfinite(rm), code, 0).astype("int8")
+
+
+def _latest_points(rr: np.ndarray, rm: np.ndarray) -> dict[str, np.ndarray]:
+    """Per row (symbol) of (S, W) arrays: position of the last defined point, of the one
+    before, the first of the current quadrant spell, and the quadrant codes there."""
+    codes = _quadrant_codes(rr, rm)
+    valid = codes > 0
+    col = np.arange(rr.shape[1])[None, :]
+    last = np.where(valid, col, -1).max(axis=1)
+    prev = np.where(valid & (col < last[:, None]), col, -1).max(axis=1)
+    js = np.arange(rr.shape[0])
+    cur = codes[js, np.maximum(last, 0)]
+    other = np.where(valid & (codes != cur[:, None]) & (col < last[:, None]), col, -1).max(axis=1)
+    since = np.where(valid & (col > other[:, None]), col, rr.shape[1]).min(axis=1)
+    prev_code = np.where(prev >= 0, codes[js, np.maximum(prev, 0)], 0)
+    return {"last": last, "prev": prev, "since": since, "code": cur, "prev_code": prev_code}
+
+
+def _latest_frame(symbols: pd.Index, dates_at, rr: np.ndarray, rm: np.ndarray) -> pd.DataFrame:
+    pts = _latest_points(rr, rm)
+    ok = pts["last"] >= 0
+    js = np.flatnonzero(ok)
+    last, since = pts["last"][js], pts["since"][js]
+    out = pd.DataFrame({
+        "symbol": symbols[js].astype(str), "date": dates_at(js, last),
+        "rs_ratio": rr[js, last], "rs_momentum": rm[js, last],
+        "quadrant": _QUADRANT_NAMES[pts["code"][js]],
+        "previous_quadrant": _QUADRANT_NAMES[pts["prev_code"][js]],
+        "quadrant_since": dates_at(js, since)})
+    return out.set_index("symbol")
+
+
 @dataclass(frozen=True)
 class PanelRotation:
     """RRG-style rotation of every symbol of a panel against one benchmark.
@@ -465,55 +531,22 @@ class PanelRotation:
 
     def latest(self) -> pd.DataFrame:
         """Per symbol, the last defined point: ``date`` (period label), ``rs_ratio``,
-        ``rs_momentum``, ``quadrant``, ``previous_quadrant`` (one period before) and
-        ``quadrant_since`` (the first period of the current quadrant spell)."""
-        rr = self.rs_ratio.to_numpy()
-        okm = np.isfinite(rr) & np.isfinite(self.rs_momentum.to_numpy())
-        q = self.quadrant.to_numpy()
+        ``rs_momentum``, ``quadrant``, ``previous_quadrant`` (at the defined point
+        before) and ``quadrant_since`` (the first period of the current quadrant spell)."""
         idx = self.rs.index
-        rows = []
-        for j, s in enumerate(self.rs.columns):
-            pos = np.flatnonzero(okm[:, j])
-            if not len(pos):
-                continue
-            i = pos[-1]
-            prev = q[pos[-2], j] if len(pos) > 1 else None
-            since = i
-            for p_ in pos[::-1]:
-                if q[p_, j] != q[i, j]:
-                    break
-                since = p_
-            rows.append({"symbol": str(s), "date": idx[i], "rs_ratio": rr[i, j],
-                         "rs_momentum": self.rs_momentum.iat[i, j], "quadrant": q[i, j],
-                         "previous_quadrant": prev, "quadrant_since": idx[since]})
-        cols = ["symbol", "date", "rs_ratio", "rs_momentum", "quadrant", "previous_quadrant",
-                "quadrant_since"]
-        return pd.DataFrame(rows, columns=cols).set_index("symbol")
+        return _latest_frame(self.rs.columns, lambda js, pos: idx[pos],
+                             self.rs_ratio.to_numpy().T, self.rs_momentum.to_numpy().T)
 
 
-def rotation(prices: pd.DataFrame, benchmark: pd.DataFrame | pd.Series, *, window: int = 26,
-             lag: int = 4, smooth: int = 5, frequency: str = "weekly",
-             basis: str = "price") -> PanelRotation:
-    """RS-Ratio, RS-Momentum and quadrant of every symbol against ``benchmark``
-    (as :func:`smallcaps.relative.rotation` with each symbol's column as a Series).
-
-    Parameters
-    ----------
-    prices : wide panel of closes (or adjusted closes: pick the basis when building it).
-    benchmark : price frame or Series; ``basis`` picks its column as in ``rotation``.
-    window, lag, smooth, frequency : as :func:`smallcaps.relative.rotation`.
-
-    Returns
-    -------
-    PanelRotation
-    """
-    from ..relative import _QUADRANTS, FREQUENCIES, _basis, _frequency, _name, _prices
+def _rotation_arrays(prices: pd.DataFrame, benchmark: pd.DataFrame | pd.Series, window: int,
+                     lag: int, smooth: int, frequency: str, basis: str):
+    """The rotation on packed period rows: (period index, packed, rs, rr, rm, enough, name)."""
+    from ..relative import _QUADRANTS, FREQUENCIES, _basis, _frequency, _name, _prices  # noqa: F401
 
     for label, v, lo in (("window", window, 5), ("lag", lag, 1), ("smooth", smooth, 1)):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise ValueError(f"{label}: expected an integer >= {lo}, got {v!r}")
     freq = _frequency(frequency)
-    check_panel(prices, "prices")
     bname = _name(benchmark, "benchmark")
     b, _ = _prices(benchmark, _basis(basis), bname)
     x = prices.to_numpy(dtype="float64", na_value=np.nan)
@@ -538,24 +571,54 @@ def rotation(prices: pd.DataFrame, benchmark: pd.DataFrame | pd.Series, *, windo
     rr = 100.0 + z(rs)
     rm = 100.0 + z(rr - rr.shift(lag))
     enough = p.counts >= need
+    # beyond a symbol's last period the packed rows are padding (the EMA carries its last
+    # value into them): blank them, and whole symbols too short for the rotation
+    pad = (np.arange(p.values.shape[1])[None, :] >= p.counts[:, None]) | ~enough[:, None]
     arrs = []
     for f in (rs, rr, rm):
         v = f.to_numpy().T.copy()
-        v[~enough] = np.nan
-        arrs.append(p.unpack(v))
-    a_rr, a_rm = arrs[1], arrs[2]
-    okq = np.isfinite(a_rr) & np.isfinite(a_rm)
-    quad = np.full(a_rr.shape, None, dtype=object)
-    for (up_r, up_m), name in _QUADRANTS.items():
-        with np.errstate(invalid="ignore"):
-            sel = okq & ((a_rr > 100) == up_r) & ((a_rm > 100) == up_m)
-        quad[sel] = name
+        v[pad] = np.nan
+        arrs.append(v)
+    return ratio.index, p, arrs[0], arrs[1], arrs[2], enough, bname, freq
+
+
+def rotation(prices: pd.DataFrame, benchmark: pd.DataFrame | pd.Series, *, window: int = 26,
+             lag: int = 4, smooth: int = 5, frequency: str = "weekly",
+             basis: str = "price") -> PanelRotation:
+    """RS-Ratio, RS-Momentum and quadrant of every symbol against ``benchmark``
+    (as :func:`smallcaps.relative.rotation` with each symbol's column as a Series).
+
+    Parameters
+    ----------
+    prices : wide panel of closes (or adjusted closes: pick the basis when building it).
+    benchmark : price frame or Series; ``basis`` picks its column as in ``rotation``.
+    window, lag, smooth, frequency : as :func:`smallcaps.relative.rotation`.
+
+    Returns
+    -------
+    PanelRotation
+    """
+    check_panel(prices, "prices")
+    idx, p, rs, rr, rm, enough, bname, freq = _rotation_arrays(prices, benchmark, window, lag,
+                                                               smooth, frequency, basis)
+    a_rs, a_rr, a_rm = (p.unpack(v) for v in (rs, rr, rm))
+    quad = _QUADRANT_NAMES[_quadrant_codes(a_rr, a_rm)]
     short = [str(c) for c in prices.columns[~enough]]
 
-    def wide(v: np.ndarray) -> pd.DataFrame:
-        out = pd.DataFrame(v, index=ratio.index, columns=prices.columns)
+    def wide(v: np.ndarray, dtype: Any = None) -> pd.DataFrame:
+        out = pd.DataFrame(v, index=idx, columns=prices.columns, dtype=dtype)
         out.attrs = dict(prices.attrs)
         return out
 
-    return PanelRotation(wide(arrs[0]), wide(a_rr), wide(a_rm), wide(quad), bname, window, lag,
-                         smooth, freq, short)
+    return PanelRotation(wide(a_rs), wide(a_rr), wide(a_rm), wide(quad, object), bname, window,
+                         lag, smooth, freq, short)
+
+
+def rotation_latest(prices: pd.DataFrame, benchmark: pd.DataFrame | pd.Series, *,
+                    window: int = 26, lag: int = 4, smooth: int = 5, frequency: str = "weekly",
+                    basis: str = "price") -> pd.DataFrame:
+    """``rotation(...).latest()`` without building the wide frames (what a screen needs)."""
+    check_panel(prices, "prices")
+    idx, p, rs, rr, rm, *_ = _rotation_arrays(prices, benchmark, window, lag, smooth,
+                                              frequency, basis)
+    return _latest_frame(prices.columns, lambda js, pos: idx[p.rows[js, pos]], rr, rm)

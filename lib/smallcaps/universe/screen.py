@@ -70,50 +70,36 @@ def _sessions_after(index: pd.DatetimeIndex, dates: pd.Series) -> pd.Series:
     return pd.Series(out, index=dates.index)
 
 
-def _latest_true(flags: pd.DataFrame) -> pd.Series:
-    """Per column, the last date where ``flags`` is True (NaT if never)."""
-    v = flags.to_numpy()
-    any_ = v.any(axis=0)
-    last = len(v) - 1 - np.argmax(v[::-1], axis=0)
-    d = flags.index[last].to_numpy()
-    return pd.Series(np.where(any_, d, np.datetime64("NaT")), index=flags.columns.astype(str),
-                     dtype="datetime64[ns]")
-
-
 def _ranges_facts(h: pd.DataFrame, lo: pd.DataFrame, c: pd.DataFrame,
                   params: Mapping[str, Any]) -> pd.DataFrame:
     r = P.find_ranges(h, lo, c, **params)
     last = r.groupby("symbol", sort=False).tail(1).set_index("symbol")
     state = last["exit"].map({"open": "in_range", "up": "exited_up", "down": "exited_down"})
-    out = pd.DataFrame({
-        "range_state": state, "range_start": last["start"], "range_low": last["low"],
-        "range_high": last["high"], "range_bars": last["bars"].astype("Int64"), "exit_date": last["exit_date"],
-        "exit_known": last["known_date"], "retest_date": last["retest_date"],
-        "back_inside": last["back_inside"]})
-    return out
-
-
-def _highs_lows_facts(c: pd.DataFrame, window: int) -> pd.DataFrame:
-    nh, nl = P.new_highs(c, window), P.new_lows(c, window)
-    tag = "52w" if window == 252 else f"{window}d"
-    last_bar = c.notna()[::-1].idxmax()  # each symbol's last bar
-    rows = c.index.get_indexer(pd.DatetimeIndex(last_bar.to_numpy()))
-    cols = np.arange(c.shape[1])
-    hi = c.rolling(window, min_periods=1).max().to_numpy()[rows, cols]
     return pd.DataFrame({
-        f"new_high_{tag}": nh.to_numpy()[rows, cols],
-        f"new_low_{tag}": nl.to_numpy()[rows, cols],
-        f"last_high_{tag}": _latest_true(nh).to_numpy(),
-        f"last_low_{tag}": _latest_true(nl).to_numpy(),
-        f"pct_from_high_{tag}": c.to_numpy()[rows, cols] / hi - 1.0}, index=c.columns.astype(str))
+        "range_state": state, "range_start": last["start"], "range_low": last["low"],
+        "range_high": last["high"], "range_bars": last["bars"].astype("Int64"),
+        "exit_date": last["exit_date"], "exit_known": last["known_date"],
+        "retest_date": last["retest_date"], "back_inside": last["back_inside"]})
 
 
-def _rotation_facts(c: pd.DataFrame, benchmark: pd.DataFrame | pd.Series,
-                    params: Mapping[str, Any]) -> pd.DataFrame:
-    rot = P.rotation(c, benchmark, **params)
-    lat = rot.latest().rename(columns={"date": "rotation_week"})
-    return lat[["rs_ratio", "rs_momentum", "quadrant", "previous_quadrant", "quadrant_since",
-                "rotation_week"]]
+def _highs_lows_facts(c: pd.DataFrame, p: Any, window: int) -> pd.DataFrame:
+    """New highs/lows on the last bar, the latest ones, distance from the window's high
+    (all on each symbol's own bars, packed once)."""
+    tag = "52w" if window == 252 else f"{window}d"
+    js = np.arange(len(p.counts))
+    col = np.arange(p.values.shape[1])[None, :]
+    out = {}
+    for name, sign in (("high", 1.0), ("low", -1.0)):
+        hit = P._extremes_packed(p, window, sign)
+        out[f"new_{name}_{tag}"] = p.last(hit) & (p.counts > 0)
+        pos = np.where(hit, col, -1).max(axis=1)
+        d = c.index[p.rows[js, np.maximum(pos, 0)]]
+        out[f"last_{name}_{tag}"] = d.where(pos >= 0, pd.NaT)
+    # the highest close of the window's last bars (the current one included)
+    hi = np.array([p.values[j, max(0, n - window):n].max() if n else np.nan
+                   for j, n in enumerate(p.counts)])
+    out[f"pct_from_high_{tag}"] = p.last(p.values) / hi - 1.0
+    return pd.DataFrame(out, index=c.columns.astype(str))
 
 
 def scan_panel(frames: Mapping[str, pd.DataFrame], benchmark: pd.DataFrame | pd.Series | None = None,
@@ -161,22 +147,25 @@ def scan_panel(frames: Mapping[str, pd.DataFrame], benchmark: pd.DataFrame | pd.
     rows = c.index.get_indexer(pd.DatetimeIndex(last_bar.to_numpy()))
     out["close"] = c.to_numpy()[rows, np.arange(c.shape[1])]
     parts = [out]
+    p = P._pack_close(c)
     if "ranges" in dets:
         parts.append(_ranges_facts(fr["high"], fr["low"], c, dict(ranges or {})))
     if "highs_lows" in dets:
-        parts.append(_highs_lows_facts(c, high_window))
+        parts.append(_highs_lows_facts(c, p, high_window))
     if "moving_averages" in dets:
-        st = P.ma_state(c, ma_windows)
-        parts.append(st.drop(columns=["date", "close"]))
+        parts.append(P._ma_state(c, p, ma_windows, "sma").drop(columns=["date", "close"]))
     if "rsi" in dets:
-        r = P.rsi(c, rsi_window)
-        parts.append(pd.DataFrame({f"rsi_{rsi_window}": r.to_numpy()[rows, np.arange(c.shape[1])]},
-                                  index=out.index))
+        n = rsi_window
+        r = P._rows(p, n + 1, lambda x: P.wilder_rsi(x, n))
+        parts.append(pd.DataFrame({f"rsi_{n}": p.last(r)}, index=out.index))
     if "rotation" in dets:
         if benchmark is None:
             raise ValueError("benchmark: the rotation detector needs a benchmark's prices")
         b = benchmark.loc[:cut] if cut is not None else benchmark
-        parts.append(_rotation_facts(c, b, dict(rotation or {})))
+        lat = P.rotation_latest(c, b, **dict(rotation or {}))
+        parts.append(lat.rename(columns={"date": "rotation_week"})[
+            ["rs_ratio", "rs_momentum", "quadrant", "previous_quadrant", "quadrant_since",
+             "rotation_week"]])
     table = pd.concat(parts, axis=1).reindex(out.index)
     table.index.name = "symbol"
     return with_sessions(table, c.index)
