@@ -49,8 +49,8 @@ import pandas as pd
 
 from ..technicals import panel as P
 
-__all__ = ["DETECTORS", "FILTERS", "Coverage", "ScanResult", "apply_filters", "scan",
-           "scan_panel", "with_sessions"]
+__all__ = ["DETECTORS", "FILTERS", "Coverage", "ScanResult", "apply_filters", "forward_returns",
+           "hit_summary", "past_exits", "scan", "scan_panel", "with_sessions"]
 
 #: Detectors :func:`scan` runs by default (all of them).
 DETECTORS: tuple[str, ...] = ("ranges", "highs_lows", "moving_averages", "rsi", "rotation")
@@ -493,3 +493,98 @@ def _scan_dask(symbols, as_of, dets, bench, snapshot, options, scheduler, chunk_
     calendar = sorted({d for *_, cal, _ in parts for d in cal})
     notes = sorted({n for *_, ns in parts for n in ns})
     return table, missing, calendar, notes
+
+
+# --------------------------------------------------------------------------- history
+
+
+def past_exits(frames: Mapping[str, pd.DataFrame], member_mask: pd.DataFrame | None = None, *,
+               start: Any = None, end: Any = None,
+               ranges: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Every range exit of the panel's symbols, dated when it became known, point in time.
+
+    The ranges are computed once on each symbol's whole history up to ``end`` (a range's
+    exit only depends on bars up to its ``known_date``, so the same exits are found on
+    data cut at any later date); an exit counts only if the symbol was a member on its
+    ``known_date`` (``member_mask``, dates x symbols, e.g. from ``Membership.mask``).
+
+    Returns
+    -------
+    DataFrame ``symbol, known_date, exit`` ("up"/"down"), ``exit_date``, ``low``,
+    ``high``, ``bars``, ``exit_close``, ``close_known`` (the close on ``known_date``:
+    the price a screen could act on), by ``known_date``.
+    """
+    cut = None if end is None else pd.Timestamp(end)
+    fr = {k: (frames[k].loc[:cut] if cut is not None else frames[k]) for k in ("high", "low", "close")}
+    r = P.find_ranges(fr["high"], fr["low"], fr["close"], **dict(ranges or {}))
+    r = r[r["exit"] != "open"]
+    if start is not None:
+        r = r[r["known_date"] >= pd.Timestamp(start)]
+    if member_mask is not None:
+        mm = member_mask.reindex(index=fr["close"].index, columns=fr["close"].columns,
+                                 fill_value=False)
+        rows = mm.index.get_indexer(pd.DatetimeIndex(r["known_date"]))
+        cols = mm.columns.get_indexer(r["symbol"])
+        r = r[mm.to_numpy()[rows, cols]]
+    close = fr["close"]
+    rows = close.index.get_indexer(pd.DatetimeIndex(r["known_date"]))
+    cols = close.columns.get_indexer(r["symbol"])
+    out = r[["symbol", "known_date", "exit", "exit_date", "low", "high", "bars", "exit_close"]].copy()
+    out["close_known"] = close.to_numpy()[rows, cols]
+    return out.sort_values(["known_date", "symbol"], kind="stable").reset_index(drop=True)
+
+
+def forward_returns(close: pd.DataFrame, events: pd.DataFrame, horizons: Sequence[int] = (20, 60),
+                    member_mask: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Forward returns after each event, against the members' average from the same day.
+
+    For an event of ``symbol`` on ``known_date`` (entry at that close) and horizon ``h``:
+    ``ret_h = close[t + h] / close[t] - 1`` in panel sessions (NaN when the symbol has no
+    close there or the panel ends first), ``universe_h`` the equal-weight mean of the same
+    return over every member with both closes (``member_mask`` on the entry date, else
+    every symbol), and ``excess_h = ret_h - universe_h``.
+
+    Returns
+    -------
+    ``events`` with the columns ``ret_<h>``, ``universe_<h>``, ``excess_<h>`` added.
+    """
+    out = events.copy()
+    v = close.to_numpy(dtype="float64", na_value=np.nan)
+    rows = close.index.get_indexer(pd.DatetimeIndex(out["known_date"]))
+    cols = close.columns.get_indexer(out["symbol"])
+    if (rows < 0).any() or (cols < 0).any():
+        raise ValueError("events: some known_date or symbol is not in the close panel")
+    mm = None
+    if member_mask is not None:
+        mm = member_mask.reindex(index=close.index, columns=close.columns,
+                                 fill_value=False).to_numpy()
+    for h in horizons:
+        h = int(h)
+        fwd = np.full_like(v, np.nan)
+        if h < len(v):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                fwd[:-h] = v[h:] / v[:-h] - 1.0
+        if mm is not None:
+            fwd_u = np.where(mm, fwd, np.nan)
+        else:
+            fwd_u = fwd
+        with np.errstate(invalid="ignore"):
+            cnt = np.isfinite(fwd_u).sum(axis=1)
+            avg = np.where(cnt > 0, np.nansum(fwd_u, axis=1) / np.maximum(cnt, 1), np.nan)
+        out[f"ret_{h}"] = fwd[rows, cols]
+        out[f"universe_{h}"] = avg[rows]
+        out[f"excess_{h}"] = out[f"ret_{h}"] - out[f"universe_{h}"]
+    return out
+
+
+def hit_summary(returns: pd.DataFrame, horizons: Sequence[int] = (20, 60)) -> pd.DataFrame:
+    """Per horizon: events with a forward return, mean and median return, the members'
+    mean from the same days, mean excess and the share of events that beat the members."""
+    rows = []
+    for h in horizons:
+        r = returns.dropna(subset=[f"ret_{h}", f"universe_{h}"])
+        rows.append({"horizon": int(h), "events": len(r), "mean": r[f"ret_{h}"].mean(),
+                     "median": r[f"ret_{h}"].median(), "members_mean": r[f"universe_{h}"].mean(),
+                     "mean_excess": r[f"excess_{h}"].mean(),
+                     "beat_members": (r[f"excess_{h}"] > 0).mean() if len(r) else np.nan})
+    return pd.DataFrame(rows).set_index("horizon")
