@@ -156,7 +156,10 @@ try:
     hist = screen.forward_returns(panel.close, ups, p["horizons"], member_mask=mask)
     print(f"{len(ups)} upward range exits among members from {p['history_start']:%Y-%m-%d} "
           f"to {p['as_of']:%Y-%m-%d} ({ups['symbol'].nunique()} symbols).")
-    display(screen.hit_summary(hist, p["horizons"]))
+    summ = screen.hit_summary(hist, p["horizons"])
+    pct = ["mean", "median", "members_mean", "mean_excess", "beat_members"]
+    display(summ.assign(**{c: summ[c].map("{:+.2%}".format if c != "beat_members"
+                                          else "{:.1%}".format) for c in pct}))
     print(panel.provenance.describe() if panel.provenance is not None else "")
 except (ValueError, sc.data.DataError) as exc:
     print(f"No history: {exc}")

@@ -9,7 +9,15 @@ import pytest
 
 from smallcaps import relative
 from smallcaps import technicals as T
-from smallcaps.universe.screen import FILTERS, apply_filters, scan, scan_panel
+from smallcaps.universe.screen import (
+    FILTERS,
+    apply_filters,
+    forward_returns,
+    hit_summary,
+    past_exits,
+    scan,
+    scan_panel,
+)
 from tests.test_technicals_panel import _synthetic_panel
 
 
@@ -148,3 +156,27 @@ def test_cli_scan_prints_table_with_coverage_and_known_dates(snapshot_dir, tmp_p
                "--snapshot", str(snapshot_dir)])
     err = capsys.readouterr().err
     assert rc == 2 and "not a known filter" in err and "Traceback" not in err
+
+
+def test_past_exits_point_in_time_and_forward_returns(synthetic):
+    frames, _ = synthetic
+    close = frames["close"]
+    mask = pd.DataFrame(True, index=close.index, columns=close.columns)
+    mask.loc[:close.index[600], "S00"] = False  # S00 joins the universe later
+    full = past_exits(frames, mask)
+    ref = T.find_ranges(pd.DataFrame({k: v["S01"] for k, v in frames.items()}).dropna())
+    ref = ref[ref["exit"] != "open"]
+    assert list(full.loc[full["symbol"] == "S01", "known_date"]) == list(ref["known_date"])
+    assert (full.loc[full["symbol"] == "S00", "known_date"] > close.index[600]).all()
+    day = close.index[900]
+    cut = past_exits(frames, mask, end=day)
+    pd.testing.assert_frame_equal(cut, full[full["known_date"] <= day].reset_index(drop=True))
+    fr = forward_returns(close, full, (20,), member_mask=mask)
+    e = fr.iloc[0]
+    t = close.index.get_loc(e["known_date"])
+    assert e["ret_20"] == pytest.approx(close[e["symbol"]].iloc[t + 20] / e["close_known"] - 1)
+    members = mask.iloc[t][mask.iloc[t]].index
+    avg = (close[members].iloc[t + 20] / close[members].iloc[t] - 1).mean()
+    assert e["universe_20"] == pytest.approx(avg)
+    summ = hit_summary(fr, (20,))
+    assert summ.loc[20, "events"] == fr["ret_20"].notna().sum()
