@@ -329,8 +329,8 @@ class Coverage:
         obs = (f" (membership observed {self.membership_date:%Y-%m-%d})"
                if self.membership_date is not None else "")
         text = (f"{self.universe} on {self.as_of:%Y-%m-%d}{obs}: {self.members} members, "
-                f"{self.with_prices} with prices, {self.on_date} with a bar within "
-                f"{STALE_SESSIONS} sessions of the date ({share:.1%} coverage); "
+                f"{self.with_prices} with prices, {self.on_date} with a bar in the "
+                f"{STALE_SESSIONS} weekdays to the date ({share:.1%} coverage); "
                 f"{len(self.missing)} without prices")
         if self.stale:
             text += f", {len(self.stale)} stale (last bar older)"
@@ -439,7 +439,13 @@ def scan(universe_or_symbols: str | Iterable[str] = "russell2000", as_of: Any = 
         table, missing, calendar, pnotes = _scan_dask(members, day, dets, bench, snapshot,
                                                       options, scheduler, chunk_size)
     table = with_sessions(table.sort_index(), calendar)
-    stale = [s for s, n in table["sessions_stale"].items() if n >= STALE_SESSIONS]
+    # stale: no bar in the last STALE_SESSIONS weekdays up to the date (measured against
+    # the date, not the panel's own last day, so prices that end early show as stale)
+    since = pd.bdate_range(end=day, periods=STALE_SESSIONS)[0]
+    stale = [str(s) for s, d in table["last_bar"].items() if d < since] if len(table) else []
+    if len(calendar) and pd.Timestamp(calendar[-1]) < since:
+        pnotes = [f"the latest price is on {pd.Timestamp(calendar[-1]):%Y-%m-%d}, before the "
+                  f"date: facts are as of each member's last bar", *pnotes]
     cov = Coverage(name, day, obs, len(members), len(table), len(table) - len(stale),
                    sorted(missing), stale, [*notes, *pnotes])
     table.attrs["coverage"] = cov.describe()
