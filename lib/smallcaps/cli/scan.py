@@ -21,8 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                      "moving averages, RSI, rotation against a benchmark",
         description="Members of the universe on the date (point in time), their prices up to "
                     "that date only, one row per member with the facts and the dates they became "
-                    "known, and the universe's coverage. Filters (all must hold): "
-                    + "; ".join(f"{k}: {v}" for k, v in FILTERS.items()),
+                    "known, and the universe's coverage.\n\nFilters (all must hold):\n"
+                    + "\n".join(f"  {k:<44} {v}" for k, v in FILTERS.items()),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("universe", help="universe name (russell2000, a user universe) or "
                                     "comma-separated symbols")
