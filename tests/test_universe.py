@@ -154,15 +154,19 @@ def test_russell2000_members_per_quarter_end(snapshot_dir):
     quarter_ends = [d for d in m.dates if d.month in (3, 6, 9, 12) and d.day >= 28]
     counts = [len(m.members(d)) for d in quarter_ends]
     assert len(quarter_ends) >= 58 and min(counts) >= 1900 and max(counts) <= 2120
-    # no member before its start date, on any trading day sampled (before the first dated
-    # holdings file, which lists some names between two quarter-end snapshots)
+    # no member before its start date, on any trading day sampled
     first_start = intervals.groupby("ticker")["start_date"].min()
-    days = pd.bdate_range("2011-01-03", "2025-05-12", freq="3B")
+    days = pd.bdate_range("2011-01-03", "2026-07-31", freq="2B")
     mask = m.mask(days, list(first_start.index))
     starts = first_start.to_numpy("datetime64[ns]")
     assert not (mask & (days.values[:, None] < starts[None, :])).any()
-    # and a ticker leaves when a snapshot no longer lists it (TRAX joins between snapshots)
-    assert "TRAX" not in m.members("2026-04-10") and "TRAX" in m.members("2026-04-23")
+    # the dated holdings files inside the intervals' span add detail only when asked:
+    # TRAX is held from the 2026-04-23 file, before its interval starts (2026-06-30)
+    merged = sc.universe.membership("russell2000", holdings="merge")
+    assert "TRAX" not in merged.members("2026-04-10") and "TRAX" in merged.members("2026-04-23")
+    assert "TRAX" not in m.members("2026-04-23") and "TRAX" in m.members("2026-06-30")
+    assert len(merged.members("2025-05-13")) == 1933  # the file's equity tickers
+    assert len(sc.universe.membership("russell2000", holdings="ignore").dates) == 60
 
 
 def test_holdings_class_shares_take_the_interval_spelling():

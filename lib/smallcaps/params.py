@@ -71,7 +71,12 @@ def _type_name(v: Any) -> str:
 
 
 def symbol(kind: str | None = "prices", allow: Iterable[str] | None = None) -> Validator:
-    """A catalog series name (of ``kind``, or from ``allow``), case-insensitive."""
+    """A catalog series name (of ``kind``, or from ``allow``), case-insensitive.
+
+    For ``kind="prices"`` without ``allow``, any valid Yahoo Finance / Stooq ticker
+    (``AAPL``, ``IJR``) or registered price series is accepted too, when its data is in
+    the snapshot or the cache, or can be pulled on demand (``SMALLCAPS_OFFLINE`` off).
+    """
 
     def validate(name: str, value: Any) -> str:
         from .data.catalog import CATALOG
@@ -85,13 +90,41 @@ def symbol(kind: str | None = "prices", allow: Iterable[str] | None = None) -> V
         folded = {c.lower(): c for c in choices}
         if value.lower() in folded:
             return folded[value.lower()]
+        if allow is None and kind == "prices":
+            # any Yahoo/Stooq ticker or registered price series is a price symbol (issue 11)
+            from .data.catalog import spec
+            from .data.errors import DataError
+
+            try:
+                sp = spec(value)
+            except DataError:
+                sp = None
+            if sp is not None and sp.kind == "prices" and _obtainable(sp.name):
+                return sp.name
         close = difflib.get_close_matches(value.lower(), list(folded), n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(folded[c] for c in close)}?" if close else ""
+        also = ("; any ticker works once its data is in the snapshot or the cache "
+                "(smallcaps data pull SYMBOL) or when online" if allow is None and kind == "prices" else "")
         raise ParameterError(
-            name, f"{value!r} is not one of {', '.join(choices)}{hint}"
+            name, f"{value!r} is not one of {', '.join(choices)}{hint}{also}"
         )
 
     return validate
+
+
+def _obtainable(name: str) -> bool:
+    """A ticker outside the catalog is accepted when its data is at hand (snapshot, cache,
+    registry) or can be pulled on demand (online); offline, a typo still fails here."""
+    from . import config
+    from .data import registry
+    from .data.errors import DataError
+    from .data.loader import available
+
+    try:
+        return (available(name) is not None or registry.get(name) is not None
+                or not config.offline())
+    except DataError:
+        return False
 
 
 def date(optional: bool = False) -> Validator:

@@ -32,6 +32,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     q.add_argument("folder", type=Path)
     q.set_defaults(func=cmd_snapshot)
 
+    from .data_universe import add_universe_parsers
+
+    add_universe_parsers(dsub)
+
     try:
         from .data_pull import add_pull_parser
     except ModuleNotFoundError as exc:

@@ -215,21 +215,35 @@ _ENTRIES: tuple[SeriesSpec, ...] = (
 CATALOG: dict[str, SeriesSpec] = {s.name: s for s in _ENTRIES}
 
 
-def catalog() -> pd.DataFrame:
+def catalog(registered: bool = True) -> pd.DataFrame:
     """The catalog as a table.
+
+    Parameters
+    ----------
+    registered : also list the user's registered series
+        (:mod:`smallcaps.data.registry`).
 
     Returns
     -------
     pandas.DataFrame
         One row per series, indexed by name, with columns kind, frequency, units,
-        source, description, release (publication rule) and import_only.
+        source, description, release (publication rule), import_only and entry
+        ("built-in" or "registered"). Any ticker and ``short_interest:SYMBOL``
+        also load without being listed here.
     """
+    specs = [(s, "built-in") for s in CATALOG.values()]
+    if registered:
+        from . import registry
+
+        specs += [(s, "registered") for s in registry.entries().values()]
     rows = []
-    for spec in CATALOG.values():
-        d = asdict(spec)
-        rows.append({k: d[k] for k in (
+    for sp, entry in specs:
+        d = asdict(sp)
+        row = {k: d[k] for k in (
             "name", "kind", "frequency", "units", "source", "description", "release",
-            "import_only")})  # fmt: skip
+            "import_only")}  # fmt: skip
+        row["entry"] = entry
+        rows.append(row)
     return pd.DataFrame(rows).set_index("name")
 
 
@@ -318,6 +332,10 @@ def spec(name: str) -> SeriesSpec:
         return short_interest_spec(clean[len(SHORT_INTEREST_PREFIX):])
     if is_ticker(clean):
         return ticker_spec(clean)
+    if clean.lower().startswith("holdings:"):
+        raise DataError(name, "fund holdings are files, not a series",
+                        hint="fetch with: smallcaps data pull holdings:IWM --as-of DATE; read with "
+                             "sc.universe.read_holdings or sc.universe.members('russell2000', as_of=...)")
     raise DataError(name, "unknown series name", hint=close_matches_hint(name))
 
 

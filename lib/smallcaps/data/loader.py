@@ -93,7 +93,10 @@ def _fetch_on_demand(sp: SeriesSpec) -> tuple[pd.DataFrame | None, str]:
 
     if not plan(sp):
         return None, "no public source to download it from"
-    res = pull_one(sp.name, max_age_hours=None, force=True)
+    try:
+        res = pull_one(sp.name, max_age_hours=None, force=True)
+    except DataError as exc:  # e.g. an unreadable cache file in the way
+        return None, f"download failed ({exc})"
     if not cache.exists(sp.name):
         return None, f"download failed ({res.message()})"
     if sp.name not in CATALOG:
@@ -133,9 +136,10 @@ def _not_found(sp: SeriesSpec, folder: Path | None, fetch_note: str) -> DataErro
             hint = f"{close} Else {hint}"
     if sp.name not in CATALOG and sp.kind == "prices" and sp.description.endswith("(any ticker, on demand)"):
         # an unregistered name read as a ticker: it may be a typo of a catalog name
-        rule = f"unknown series name, and no prices for a ticker {sp.name}; tried "
+        rule = f"no prices for ticker {sp.name}; tried "
         close = close_matches_hint(sp.name)
         if close.startswith("Did you mean"):
+            rule = f"unknown series name, and no prices for a ticker {sp.name}; tried "
             hint = f"{close} Else {hint}"
     return DataError(sp.name, rule + "; ".join(tried), hint=hint)
 
@@ -205,7 +209,7 @@ def load(
             df = attach(df[df["is_primary"].astype(bool).to_numpy()].copy(), provenance(df))
     use_demo = demo if demo is not None else demo_enabled()
     fetch_note = "no download (SMALLCAPS_OFFLINE is on)" if config.offline() else "no download (fetch=False)"
-    if df is None and not sp.import_only and not use_demo and (
+    if df is None and not sp.import_only and (
             fetch if fetch is not None else not config.offline()):
         df, fetch_note = _fetch_on_demand(sp)
     if df is None and use_demo:

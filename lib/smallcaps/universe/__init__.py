@@ -9,6 +9,7 @@ Public API::
     sc.universe.read_holdings(path) / parse_holdings(bytes) # iShares holdings CSV (both layouts)
     sc.universe.pull_holdings("IWM", as_of=DATE)            # iShares file into the cache
     sc.universe.pull_prices(symbols)                        # concurrent, polite, resumable
+    sc.universe.universe_short_interest("russell2000")      # members' FINRA short interest
 
 See :mod:`smallcaps.universe.membership` for how membership is read (latest
 observation on or before a date) and docs/universe.md.
@@ -31,15 +32,18 @@ from .membership import (
     membership,
     read_intervals,
     read_list,
+    universe_param,
     universes_dir,
 )
-from .panel import FIELDS, Panel, load_panel, panel
+from .panel import FIELDS, Panel, load_panel, panel, panel_dates
+from .short_interest import compare_short_interest, universe_short_interest
 
 __all__ = [
     "FIELDS",
     "FUNDS",
     "Membership",
     "Panel",
+    "compare_short_interest",
     "equity_tickers",
     "from_holdings",
     "from_intervals",
@@ -49,12 +53,15 @@ __all__ = [
     "members",
     "membership",
     "panel",
+    "panel_dates",
     "parse_holdings",
     "pull_holdings",
     "pull_prices",
     "read_holdings",
     "read_intervals",
     "read_list",
+    "universe_param",
+    "universe_short_interest",
     "universes_dir",
 ]
 

@@ -15,9 +15,10 @@ Observations come from
   (member on ``start_date <= d <= end_date``);
 - **dated iShares holdings files** (``universe/holdings/IWM_<date>.csv`` in a
   snapshot, ``<cache>/holdings/`` after ``smallcaps data pull holdings:IWM``): the
-  equity tickers of each file are one observation. iShares writes class shares
-  without a separator (``MOGA``); they are matched to the intervals' spelling
-  (``MOG-A``) when that is the only reading;
+  equity tickers of each file are one observation (by default only files dated after
+  the intervals' last snapshot, see ``holdings=`` of :func:`membership`). iShares
+  writes class shares without a separator (``MOGA``); they are matched to the
+  intervals' spelling (``MOG-A``) when that is the only reading;
 - a **plain list** of tickers (a user universe): one observation with no date, i.e.
   the same members on every date (not point in time, and said so in its provenance).
 
@@ -43,7 +44,7 @@ from ..data.errors import DataError
 from . import holdings as _holdings
 
 __all__ = ["Membership", "from_holdings", "from_intervals", "from_list", "members", "membership",
-           "read_intervals", "read_list", "universes_dir"]
+           "read_intervals", "read_list", "universe_param", "universes_dir"]
 
 ALIASES = {"russell2000": "russell2000", "r2k": "russell2000", "iwm": "russell2000",
            "rut": "russell2000"}
@@ -320,23 +321,34 @@ def _stamp(paths) -> tuple:
 _MEMO: dict[tuple, Membership] = {}
 
 
-def _russell2000(snapshot: Path | None) -> Membership:
+HOLDINGS_MODES = ("extend", "merge", "ignore")
+
+
+def _russell2000(snapshot: Path | None, holdings: str) -> Membership:
     # memoised on the source files' names, times and sizes: a new or changed file is read again
-    files = _holdings.holdings_files("IWM", snapshot=snapshot)
-    key = ("russell2000", _stamp([Path(snapshot) / R2K_INTERVALS] if snapshot else []),
+    if holdings not in HOLDINGS_MODES:
+        raise DataError("russell2000", f"holdings must be one of {', '.join(HOLDINGS_MODES)}, "
+                                       f"got {holdings!r}")
+    files = _holdings.holdings_files("IWM", snapshot=snapshot) if holdings != "ignore" else {}
+    key = ("russell2000", holdings, _stamp([Path(snapshot) / R2K_INTERVALS] if snapshot else []),
            _stamp(files.values()))
     if key not in _MEMO:
         if len(_MEMO) > 8:
             _MEMO.clear()
-        _MEMO[key] = _build_russell2000(snapshot, files)
+        _MEMO[key] = _build_russell2000(snapshot, files, holdings)
     return _MEMO[key]
 
 
-def _build_russell2000(snapshot: Path | None, files: dict[pd.Timestamp, Path]) -> Membership:
+def _build_russell2000(snapshot: Path | None, files: dict[pd.Timestamp, Path],
+                       holdings: str) -> Membership:
     parts: list[Membership] = []
     if snapshot is not None and (Path(snapshot) / R2K_INTERVALS).is_file():
         path = Path(snapshot) / R2K_INTERVALS
         parts.append(from_intervals(read_intervals(path), "russell2000", "snapshots", str(path)))
+    if parts and holdings == "extend":
+        # the intervals are the reference; dated files only extend them past their last snapshot
+        last = parts[0].dates[-1]
+        files = {d: p for d, p in files.items() if d > last}
     if files:
         parts.append(from_holdings(files, "russell2000"))
     if not parts:
@@ -352,7 +364,8 @@ def _build_russell2000(snapshot: Path | None, files: dict[pd.Timestamp, Path]) -
     return Membership(out.name, out.dates, out.tickers, out.matrix, out.sources, (*out.notes, note))
 
 
-def membership(universe: str = "russell2000", *, snapshot: str | Path | None = None) -> Membership:
+def membership(universe: str = "russell2000", *, snapshot: str | Path | None = None,
+               holdings: str = "extend") -> Membership:
     """The :class:`Membership` of a universe by name or file.
 
     Parameters
@@ -361,6 +374,13 @@ def membership(universe: str = "russell2000", *, snapshot: str | Path | None = N
         in ``<cache>/universes/`` (``NAME.txt`` list or ``NAME.csv`` intervals), or
         a path to such a file.
     snapshot : snapshot folder (default ``SMALLCAPS_SNAPSHOT``).
+    holdings : Russell 2000 only, how dated IWM holdings files join the intervals:
+        ``"extend"`` (default) adds the files dated after the intervals' last snapshot
+        (and uses the files alone when there are no intervals), so every name's first
+        membership is its interval's ``start_date``; ``"merge"`` adds every file as an
+        observation (more detail between quarter-ends: names held between two
+        snapshots appear from the file's date, before their interval starts);
+        ``"ignore"`` uses the intervals only.
 
     Raises
     ------
@@ -372,7 +392,7 @@ def membership(universe: str = "russell2000", *, snapshot: str | Path | None = N
     folder = Path(snapshot).expanduser() if snapshot is not None else _snap.snapshot_from_env()
     key = universe.strip()
     if key.lower() in ALIASES:
-        return _russell2000(folder)
+        return _russell2000(folder, holdings)
     candidates = [Path(key).expanduser()] if ("/" in key or key.endswith((".txt", ".csv"))) else []
     if re.fullmatch(r"[A-Za-z0-9_.-]+", key):
         candidates += [universes_dir() / f"{key}.txt", universes_dir() / f"{key}.csv"]
@@ -388,7 +408,7 @@ def membership(universe: str = "russell2000", *, snapshot: str | Path | None = N
 
 
 def members(universe: str = "russell2000", as_of: str | pd.Timestamp | None = None, *,
-            snapshot: str | Path | None = None) -> list[str]:
+            snapshot: str | Path | None = None, holdings: str = "extend") -> list[str]:
     """Tickers that were members of ``universe`` on ``as_of``, point in time.
 
     Parameters
@@ -397,10 +417,32 @@ def members(universe: str = "russell2000", as_of: str | pd.Timestamp | None = No
     as_of : the date (default: today). Members are those of the latest membership
         observation on or before it; a ticker is never returned before its first.
     snapshot : snapshot folder (default ``SMALLCAPS_SNAPSHOT``).
+    holdings : see :func:`membership`.
 
     Returns
     -------
     list of str, sorted (empty before the first observation).
     """
-    m = membership(universe, snapshot=snapshot)
+    m = membership(universe, snapshot=snapshot, holdings=holdings)
     return m.members(pd.Timestamp.today().normalize() if as_of is None else as_of)
+
+
+def universe_param(snapshot: str | Path | None = None):
+    """A :func:`smallcaps.params.check` validator for a universe parameter: the name must
+    be known (``russell2000`` ...) or name a readable list/intervals file; a known
+    universe whose data is missing passes (the caller reports it where it is used)."""
+
+    def validate(name: str, value) -> str:
+        from ..params import ParameterError
+
+        if not isinstance(value, str) or not value.strip():
+            raise ParameterError(name, f"expected a universe name or file, got {value!r}")
+        try:
+            membership(value, snapshot=snapshot)
+        except DataError as exc:
+            if exc.rule.startswith("unknown universe") or value.strip().endswith((".txt", ".csv")):
+                raise ParameterError(name, str(exc)) from None
+            # a known universe whose data is missing: the notebook says so where it is used
+        return value.strip()
+
+    return validate

@@ -26,7 +26,7 @@ from ..data.catalog import spec as get_spec
 from ..data.errors import DataError
 from ..data.provenance import Provenance, attach
 
-__all__ = ["FIELDS", "Panel", "load_panel", "panel"]
+__all__ = ["FIELDS", "Panel", "load_panel", "panel", "panel_dates"]
 
 FIELDS = PRICE_COLUMNS  # open, high, low, close, adj_close, volume
 
@@ -234,7 +234,7 @@ def _pivot(parts: list[pd.DataFrame], syms: list[str], fields: Sequence[str]) ->
     idx = pd.DatetimeIndex(uniq, name="date")
     out = {}
     for f in fields:
-        arr = np.full((len(uniq), len(syms)), np.nan)
+        arr = np.full((len(uniq), len(syms)), np.nan, order="F")  # columns contiguous
         arr[r, c] = long[f].to_numpy(dtype="float64")
         out[f] = pd.DataFrame(arr, index=idx, columns=cols)
     return out
@@ -257,3 +257,55 @@ def panel(
     df = p.frames[field]
     df.attrs["missing"] = list(p.missing)
     return df
+
+
+def panel_dates(
+    symbols: Iterable[str],
+    end: str | pd.Timestamp | None = None,
+    *,
+    snapshot: str | Path | None = None,
+) -> tuple[pd.DatetimeIndex, list[str], Provenance | None]:
+    """The dates :func:`load_panel` would return for ``symbols`` (up to ``end``),
+    read from the date and ticker columns only.
+
+    Returns (dates, symbols without prices, provenance); used to give every chunk
+    of a chunked computation the same calendar.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    syms = _norm_symbols(symbols)
+    e = pd.Timestamp(end) if end is not None else None
+    folder = Path(snapshot).expanduser() if snapshot is not None else _snap.snapshot_from_env()
+    left = set(syms)
+    dates: list[np.ndarray] = []
+    if folder is not None:
+        for rel in _snap.PRICE_PARQUETS:
+            p = folder / rel
+            if not left or not p.is_file():
+                continue
+            have = left & _snap.parquet_tickers(p)
+            if have:
+                t = pq.read_table(p, columns=["date", "ticker"])
+                t = t.filter(pc.is_in(t["ticker"], value_set=pa.array(sorted(have))))
+                dates.append(np.unique(t["date"].to_numpy().astype("datetime64[ns]")))
+                left -= have
+    rest = sorted(s for s in left if is_ticker(s))
+    if rest:
+        small = load_panel(rest, end=e, fields=["close"], snapshot=snapshot)
+        dates.append(small.close.index.to_numpy("datetime64[ns]"))
+        left -= set(rest) - set(small.missing)
+    idx = pd.DatetimeIndex(np.unique(np.concatenate(dates)) if dates else np.array([], "datetime64[ns]"),
+                           name="date")
+    if e is not None:
+        idx = idx[idx <= e]
+    missing = [s for s in syms if s in left]
+    prov = None
+    if folder is not None:
+        doc = _snap.provenance_doc(folder, folder / _snap.UNIVERSE_PRICES)
+        notes = [f"provenance: {doc[0]}, section {doc[1]!r}"] if doc else []
+        prov = Provenance(name=f"panel of {len(syms)} symbols", source="Yahoo Finance (via snapshot/cache)",
+                          origin="snapshot", location=str(folder / _snap.UNIVERSE_PRICES),
+                          notes=tuple(notes))
+    return idx, missing, prov

@@ -8,7 +8,10 @@ stooq         Stooq daily CSV (fallback)                  prices with a Stooq ti
 finra         FINRA margin statistics xlsx                margin_debt
 cftc          CFTC COT annual files (TFF, legacy)         cot:russell2000/sp500/nasdaq100
 cboe          Cboe put/call ratio history CSVs            putcall
-fred          FRED graph CSV                              (any FRED id, not in catalog)
+fred          FRED graph CSV                              fred:BAMLH0A0HYM2, T10Y2Y, NFCI
+finra_short_interest  FINRA consolidated short interest   short_interest:SYMBOL (any symbol)
+              files (cdn.finra.org, twice monthly)
+cboe_daily    Cboe daily market statistics JSON           putcall_ratios (after 2019)
 local_csv     local CSV with a column mapping             nfib, vendor files
 ============  ==========================================  ==========================
 
@@ -30,7 +33,8 @@ from typing import Any
 from ..catalog import SeriesSpec
 from ..catalog import spec as get_spec
 
-SUBMODULES = ("yahoo", "stooq", "finra", "cftc", "cboe", "fred", "local_csv")
+SUBMODULES = ("yahoo", "stooq", "finra", "cftc", "cboe", "fred", "local_csv",
+              "finra_short_interest", "cboe_daily")
 
 __all__ = ["SUBMODULES", "Source", "plan"]
 
@@ -72,9 +76,15 @@ def plan(name: str | SeriesSpec) -> list[Source]:
         return [Source("FINRA", "finra", incremental=False)]
     if sp.kind == "cot":
         return [Source("CFTC", "cftc")]
+    if sp.kind == "putcall" and sp.name == "putcall_ratios":
+        return [Source("Cboe daily statistics", "cboe_daily")]
     if sp.kind == "putcall":
         return [Source("Cboe", "cboe", incremental=False)]
-    return []  # short interest (no free public feed for ETF short interest), surveys (import)
+    if sp.kind == "macro" and sp.name.lower().startswith("fred:"):
+        return [Source("FRED", "fred", "fetch_catalog")]
+    if sp.kind == "short_interest":
+        return [Source("FINRA short interest files", "finra_short_interest")]
+    return []  # surveys (import), vendor breadth, FRED (snapshot; see fred.py), put/call ratios
 
 
 def __getattr__(name: str) -> Any:

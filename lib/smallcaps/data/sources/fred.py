@@ -28,7 +28,7 @@ SOURCE = "FRED, Federal Reserve Bank of St. Louis"
 URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 _DATE_HEADERS = ("observation_date", "date")
 
-__all__ = ["fetch", "parse_fredgraph"]
+__all__ = ["fetch", "fetch_catalog", "parse_fredgraph"]
 
 
 def parse_fredgraph(content: bytes | str, *, url: str = "", series: str = "FRED") -> pd.DataFrame:
@@ -94,3 +94,27 @@ def fetch(series_ids: str | Sequence[str], start: str | pd.Timestamp | None = No
     label = "FRED " + ",".join(ids)
     resp = _http.get(url, series=label, expect="csv", **http)
     return parse_fredgraph(resp.content, url=url, series=label)
+
+
+def fetch_catalog(name: str, start: str | pd.Timestamp | None = None,
+                  end: str | pd.Timestamp | None = None, **http: Any) -> pd.DataFrame:
+    """A ``fred:ID`` catalog series (``fred:BAMLH0A0HYM2``, ``fred:T10Y2Y``, ``fred:NFCI``)
+    in the catalog contract: ``value`` plus ``published`` (the series' release rule),
+    holidays without a value dropped.
+    """
+    from ..catalog import spec as get_spec
+    from ._common import finish_series
+
+    sp = get_spec(name)
+    if not sp.name.lower().startswith("fred:"):
+        raise DataError(sp.name, "not a FRED catalog series")
+    series_id = sp.name.split(":", 1)[1]
+    df = fetch(series_id, start, end, **http)
+    col = next((c for c in df.columns if c.upper() == series_id.upper()), None)
+    if col is None:
+        raise DataError(sp.name, f"the FRED download has no column {series_id}",
+                        hint=f"columns found: {', '.join(df.columns)}")
+    out = pd.DataFrame({"value": df[col]}).dropna()
+    prov = df.attrs.get("provenance", {})
+    return finish_series(out, sp, SOURCE, prov.get("location", URL),
+                         ("rows without a value (holidays) dropped",))
