@@ -226,17 +226,14 @@ def test_panel_inputs_are_checked():
 
 @pytest.fixture(scope="module")
 def real_sample(snapshot_dir):
-    path = snapshot_dir / "universe" / "prices_daily.parquet"
-    if not path.exists():
-        pytest.skip(f"{path} not in the snapshot")
-    df = pd.read_parquet(path, columns=["date", "ticker", "high", "low", "close"])
-    tickers = sorted(df["ticker"].unique())
-    pick = sorted(np.random.default_rng(18).choice(tickers, 110, replace=False))
-    sub = df[df["ticker"].isin(pick)]
-    wide = {f: sub.pivot(index="date", columns="ticker", values=f) for f in ("high", "low", "close")}
-    for f in wide.values():
-        f.index = pd.DatetimeIndex(f.index, name="date")
-    return wide
+    """110 members of 2023-12-29, read with the kit's panel loader (whole history)."""
+    from smallcaps import universe
+
+    members = universe.members("russell2000", as_of="2023-12-29", snapshot=snapshot_dir)
+    pick = sorted(np.random.default_rng(18).choice(members, 130, replace=False))
+    p = universe.load_panel(pick, fields=["high", "low", "close"], snapshot=snapshot_dir)
+    have = [s for s in pick if s not in p.missing][:110]
+    return {f: p.frames[f][have] for f in ("high", "low", "close")}
 
 
 @pytest.mark.snapshot

@@ -92,6 +92,7 @@ def test_filters(synthetic):
                    > len(cal) - 5)]
     assert list(up5.index) == list(exp.index)
     imp = apply_filters(table, ["quadrant=improving", "above_200"])
+    assert list(apply_filters(table, ["quadrant:improving", "above_200"]).index) == list(imp.index)
     assert ((imp["quadrant"] == "improving") & imp["above_200"].astype(bool)).all()
     assert len(apply_filters(table, [lambda t: t["rsi_14"] > 50])) == (table["rsi_14"] > 50).sum()
     with pytest.raises(ValueError, match="not a known filter; known: exit_up"):

@@ -236,8 +236,9 @@ FILTERS: dict[str, str] = {
     "new_low[:N]": "new 52-week closing low in the last N sessions (default 1)",
     "above_50 / above_200 / below_50 / below_200": "close against its moving average",
     "golden_cross[:N] / death_cross[:N]": "50/200-day cross in the last N sessions (default 5)",
-    "quadrant=NAME": "rotation quadrant now (leading, weakening, lagging, improving)",
-    "into=NAME": "moved into quadrant NAME in the latest week",
+    "quadrant=NAME": "rotation quadrant now (leading, weakening, lagging, improving; "
+                     "quadrant:NAME too)",
+    "into=NAME": "moved into quadrant NAME in the latest week (into:NAME too)",
     "quadrant_change": "quadrant changed in the latest week",
     "rsi>X / rsi<X": "RSI above / below X",
 }
@@ -265,7 +266,7 @@ def _one_filter(spec: str) -> Callable[[pd.DataFrame], pd.Series]:
         col = f"above_{m.group(2)}"
         up = m.group(1) == "above"
         return lambda t: _need(t, col, (t[col] == up) if col in t else None) & _fresh(t)
-    m = re.fullmatch(r"(quadrant|into)=(leading|weakening|lagging|improving)", s)
+    m = re.fullmatch(r"(quadrant|into)[=:](leading|weakening|lagging|improving)", s)
     if m:
         q = m.group(2)
         if m.group(1) == "quadrant":
