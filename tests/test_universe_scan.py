@@ -181,3 +181,20 @@ def test_past_exits_point_in_time_and_forward_returns(synthetic):
     assert e["universe_20"] == pytest.approx(avg)
     summ = hit_summary(fr, (20,))
     assert summ.loc[20, "events"] == fr["ret_20"].notna().sum()
+
+
+@pytest.mark.snapshot
+def test_scan_and_breadth_give_one_answer(snapshot_dir):
+    """The scan's new highs/lows and moving-average states are the breadth counts."""
+    import smallcaps as sc
+
+    day = "2022-06-30"
+    t = scan("russell2000", day, detectors=["highs_lows", "moving_averages"],
+             snapshot=snapshot_dir).table
+    b = sc.breadth.breadth("russell2000", start="2022-06-01", end=day,
+                           snapshot=snapshot_dir).loc[day]
+    assert int(t["new_high_52w"].sum()) == b["new_52w_highs"]
+    assert int(t["new_low_52w"].sum()) == b["new_52w_lows"]
+    assert t["above_200"].notna().sum() == b["n_200d"]
+    assert t["above_200"].sum() / t["above_200"].notna().sum() * 100 == pytest.approx(
+        b["pct_above_200d"])
