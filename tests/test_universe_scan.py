@@ -198,3 +198,11 @@ def test_scan_and_breadth_give_one_answer(snapshot_dir):
     assert t["above_200"].notna().sum() == b["n_200d"]
     assert t["above_200"].sum() / t["above_200"].notna().sum() * 100 == pytest.approx(
         b["pct_above_200d"])
+
+
+@pytest.mark.snapshot
+def test_scan_says_why_a_filter_cannot_pass(snapshot_dir):
+    res = scan("russell2000", "2018-03-01", detectors=["highs_lows"], filters=["new_high"],
+               snapshot=snapshot_dir)
+    assert res.hits.empty
+    assert "needs by 2018-03-01 (52-week highs and lows need 252 bars)" in res.describe()

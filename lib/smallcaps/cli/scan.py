@@ -53,6 +53,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     target: str | list[str] = args.universe
     if "," in target:
         target = [s for s in target.split(",") if s.strip()]
+    elif _is_plain_ticker(target, args.snapshot):
+        target = [target]  # one symbol, not a universe name
     try:
         res = scan(target, args.as_of, detectors=args.detectors, filters=args.filter,
                    benchmark=args.benchmark, snapshot=args.snapshot,
@@ -90,6 +92,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
         out.to_csv(args.csv)
         print(f"wrote {len(out)} rows x {out.shape[1]} columns to {args.csv}")
     return 0
+
+
+def _is_plain_ticker(name: str, snapshot) -> bool:
+    """True when ``name`` is not a universe the kit knows but looks like a ticker."""
+    from ..data.catalog import is_ticker
+    from ..data.errors import DataError
+    from ..universe import membership
+
+    try:
+        membership(name, snapshot=snapshot)
+    except DataError:
+        return is_ticker(name)
+    return False
 
 
 def _dates(df):

@@ -95,8 +95,9 @@ def _highs_lows_facts(c: pd.DataFrame, p: Any, window: int) -> pd.DataFrame:
         pos = np.where(hit, col, -1).max(axis=1)
         d = c.index[p.rows[js, np.maximum(pos, 0)]]
         out[f"last_{name}_{tag}"] = d.where(pos >= 0, pd.NaT)
-    # the highest close of the window's last bars (the current one included)
-    hi = np.array([p.values[j, max(0, n - window):n].max() if n else np.nan
+    # the highest close of the window's last bars (the current one included); NaN for a
+    # symbol with less history than the window, like its new highs and lows
+    hi = np.array([p.values[j, n - window:n].max() if n >= window else np.nan
                    for j, n in enumerate(p.counts)])
     out[f"pct_from_high_{tag}"] = p.last(p.values) / hi - 1.0
     return pd.DataFrame(out, index=c.columns.astype(str))
@@ -244,6 +245,20 @@ FILTERS: dict[str, str] = {
 }
 
 
+#: The column each filter family reads, and the history that column needs.
+_FILTER_NEEDS = {"exit_up": "range_state", "exit_down": "range_state", "in_range": "range_state",
+                 "retest": "range_state", "failed_breakout": "range_state",
+                 "new_high": "pct_from_high_52w", "new_low": "pct_from_high_52w",
+                 "golden_cross": "sma_200", "death_cross": "sma_200", "above_200": "sma_200",
+                 "below_200": "sma_200", "above_50": "sma_50", "below_50": "sma_50",
+                 "quadrant": "quadrant", "into": "quadrant", "quadrant_change": "quadrant",
+                 "rsi": "rsi_14"}
+_HISTORY = {"range_state": "a range needs at least 120 bars", "pct_from_high_52w":
+            "52-week highs and lows need 252 bars", "sma_200": "200 bars",
+            "sma_50": "50 bars", "quadrant": "the weekly rotation needs 55 weeks against the "
+            "benchmark", "rsi_14": "15 bars"}
+
+
 def _one_filter(spec: str) -> Callable[[pd.DataFrame], pd.Series]:
     s = spec.strip().lower().replace(" ", "")
     m = re.fullmatch(r"(exit_up|exit_down)" + _N, s)
@@ -329,7 +344,8 @@ class Coverage:
         share = self.on_date / self.members if self.members else float("nan")
         obs = (f" (membership observed {self.membership_date:%Y-%m-%d})"
                if self.membership_date is not None else "")
-        text = (f"{self.universe} on {self.as_of:%Y-%m-%d}{obs}: {self.members} members, "
+        text = (f"{self.universe} on {self.as_of:%Y-%m-%d}{obs}: {self.members} "
+                f"{'symbols' if self.universe == 'symbols' else 'members'}, "
                 f"{self.with_prices} with prices, {self.on_date} with a bar in the "
                 f"{STALE_SESSIONS} weekdays to the date ({share:.1%} coverage); "
                 f"{len(self.missing)} without prices")
@@ -355,8 +371,25 @@ class ScanResult:
 
     def describe(self) -> str:
         f = ", ".join(self.filters) or "none"
-        return (f"{self.coverage.describe()} Filters: {f}: {len(self.hits)} of "
-                f"{len(self.table)} scanned members pass.")
+        text = (f"{self.coverage.describe()} Filters: {f}: {len(self.hits)} of "
+                f"{len(self.table)} scanned {self._who} pass.")
+        for why in self.why_empty():
+            text += " " + why
+        return text
+
+    @property
+    def _who(self) -> str:
+        return "symbols" if self.coverage.universe == "symbols" else "members"
+
+    def why_empty(self) -> list[str]:
+        """Sentences for filters that no symbol could pass for lack of history."""
+        out = []
+        for f in self.filters:
+            col = _FILTER_NEEDS.get(re.split(r"[:=<>]", f.strip().lower())[0])
+            if col and col in self.table.columns and self.table[col].isna().all():
+                out.append(f"No {self._who[:-1]} has the history {f!r} needs by "
+                           f"{self.coverage.as_of:%Y-%m-%d} ({_HISTORY[col]}).")
+        return out
 
     def sort(self, by: str | Sequence[str], ascending: bool = False) -> pd.DataFrame:
         """The hits sorted by one or more columns."""
