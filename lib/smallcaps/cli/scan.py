@@ -50,11 +50,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     from ..universe.screen import scan
 
-    target: str | list[str] = args.universe
-    if "," in target:
-        target = [s for s in target.split(",") if s.strip()]
-    elif _is_plain_ticker(target, args.snapshot):
-        target = [target]  # one symbol, not a universe name
+    name: str = args.universe
+    target: str | list[str] = name
+    if "," in name:
+        target = [s for s in name.split(",") if s.strip()]
+    elif _is_plain_ticker(name, args.snapshot):
+        target = [name]  # one symbol, not a universe name
     try:
         res = scan(target, args.as_of, detectors=args.detectors, filters=args.filter,
                    benchmark=args.benchmark, snapshot=args.snapshot,
