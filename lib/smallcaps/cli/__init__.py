@@ -19,14 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"smallcaps {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in ("data", "run", "report", "check"):
-        try:
-            mod = importlib.import_module(f".{module}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{module}":
-                raise
-            continue
-        mod.add_parser(sub)
+    for module in ("data", "run", "report", "check", "scan"):
+        importlib.import_module(f".{module}", __name__).add_parser(sub)
     return parser
 
 

@@ -21,6 +21,7 @@ events        events, gaps, outside_days, key_reversals, ma_crosses, ma_order,
 See docs/technicals.md for the definitions and examples.
 """
 
+from . import panel as panel  # the detectors over wide panels: technicals.panel.find_ranges
 from .drawdown import LevelBelowHigh, drawdown, level_below_high, pullbacks, run_up
 from .events import events, gaps, key_reversals, ma_crosses, ma_order, new_highs, outside_days
 from .fibonacci import EXTENSIONS, RETRACEMENTS, fib_extensions, fib_retracements, fib_swing

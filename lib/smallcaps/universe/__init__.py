@@ -9,6 +9,7 @@ Public API::
     sc.universe.read_holdings(path) / parse_holdings(bytes) # iShares holdings CSV (both layouts)
     sc.universe.pull_holdings("IWM", as_of=DATE)            # iShares file into the cache
     sc.universe.pull_prices(symbols)                        # concurrent, polite, resumable
+    sc.universe.scan("russell2000", as_of=DATE, filters=[...]) # screen (universe/screen.py, docs/scan.md)
     sc.universe.universe_short_interest("russell2000")      # members' FINRA short interest
 
 See :mod:`smallcaps.universe.membership` for how membership is read (latest
@@ -67,6 +68,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
+    if name in ("scan", "scan_panel", "ScanResult", "DETECTORS", "FILTERS"):  # scan branch: universe screens
+        from . import screen as _scan_module
+
+        return getattr(_scan_module, name)
     if name == "pull_prices":
         from .bulk import pull_prices
 
