@@ -445,14 +445,15 @@ def _levels_section(n: _Note, sym: str, prices: pd.DataFrame, week_start: pd.Tim
                r["start"])
         n.fact("range_end", "latest range: end", _day(r["end"]), _day(r["end"]), "levels", r["end"])
         edge, name = (lo, "low") if abs(c - lo) <= abs(c - hi) else (hi, "high")
-        dist = 100 * (c / edge - 1)
-        n.fact("range_edge_distance", f"close vs nearest range edge ({name}), %", dist, _pct(dist),
-               "levels", t)
+        # the sentence says where the edge is relative to the close: the close is the base
+        dist = 100 * (edge / c - 1)
+        n.fact("range_edge_distance", f"nearest range edge ({name}) vs close, %", dist, _pct(dist),
+               "levels", t, source="100 (edge / close - 1)")
         keys = ("range_low", "range_high", "range_start", "range_end", "range_edge_distance")
         if r["exit"] == "open":
             n.say("levels", f"{sym} has traded in a range of {_level(lo)} to {_level(hi)} since "
                   f"{_day(r['start'])} (through {_day(r['end'])}); the nearest edge, "
-                  f"{_level(edge)}, is {abs(dist):.1f}% {_side(-dist)} the close.", *keys)
+                  f"{_level(edge)}, is {abs(dist):.1f}% {_side(dist)} the close.", *keys)
         else:
             how = "a breakout up" if r["exit"] == "up" else "a breakdown"
             n.fact("range_exit_date", "latest range: exit date", _day(r["exit_date"]),
@@ -460,7 +461,7 @@ def _levels_section(n: _Note, sym: str, prices: pd.DataFrame, week_start: pd.Tim
             n.say("levels", f"The most recent trading range, {_level(lo)} to {_level(hi)} from "
                   f"{_day(r['start'])} to {_day(r['end'])}, ended with {how} on "
                   f"{_day(r['exit_date'])}; its nearest edge, {_level(edge)}, is {abs(dist):.1f}% "
-                  f"{_side(-dist)} the close.", *keys, "range_exit_date")
+                  f"{_side(dist)} the close.", *keys, "range_exit_date")
         tested[edge] = "range edge"
 
     n.section("trading range", ranges)
@@ -608,10 +609,15 @@ def _sentiment_section(n: _Note, as_of: pd.Timestamp,
                 f"{abs(last['net']):,.0f} {market} futures contracts ({_pct(last['net_pct_oi'])} of "
                 f"open interest) on {_day(ref)} (published {_day(pub)})")
         if not pd.isna(last["percentile"]):
+            held = int(last["window_reports"])
             n.fact("cot_percentile", "net % of open interest, percentile of 156 weeks",
                    float(last["percentile"]), _ordinal(last["percentile"]), "sentiment", ref, pub)
-            text += f", the {_ordinal(last['percentile'])} percentile of the last 156 weeks"
-            keys.append("cot_percentile")
+            n.fact("cot_window_reports", "reports held by the 156-week window", held,
+                   f"{held} of 156 weeks", "sentiment", ref, pub,
+                   "reports with a value in the 156-week window (source gaps shrink it)")
+            text += (f", the {_ordinal(last['percentile'])} percentile of the last 156 weeks "
+                     f"({held} of 156 weeks hold a report)")
+            keys += ["cot_percentile", "cot_window_reports"]
         n.say("sentiment", text + ".", *keys)
 
     def margin() -> None:

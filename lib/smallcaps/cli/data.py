@@ -91,7 +91,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     df = import_csv(args.file, args.name, mapping=mapping or None, date_column=args.date_column)
     prov = provenance(df)
     print(f"imported {prov.rows:,} rows of {prov.name} ({prov.first} to {prov.last}) "
-          f"columns: {', '.join(c for c in df.columns if c != 'published')}")
+          f"columns: {', '.join(c for c in df.columns if c not in ('published', 'usable_from'))}")
     return 0
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from . import cache
 from .catalog import spec as get_spec
 from .errors import DataError
-from .pointintime import published_dates
+from .pointintime import add_release_columns
 from .provenance import Provenance, attach
 from .validation import parse_dates, validate_prices, validate_series
 
@@ -72,7 +72,7 @@ def read_csv(
         df = validate_series(raw, label, sp if sp.columns else None, line_offset=2)
         if sp.frequency == "monthly":
             df.index = (df.index.to_period("M").to_timestamp(how="end").normalize()).rename("date")
-        df["published"] = published_dates(df.index, sp.release)
+        add_release_columns(df, sp.release)
     prov = Provenance(name=sp.name, source=sp.source, origin="import", location=str(path.resolve()),
                       retrieved=pd.Timestamp.now().isoformat(timespec="seconds"),
                       units=sp.units, frequency=sp.frequency)
