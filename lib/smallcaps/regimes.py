@@ -812,6 +812,13 @@ def _fit_params(mod: Any, starts: list[np.ndarray | None], em_screen: int = 5,
     return params, llf
 
 
+def _match_cost(perm: tuple[int, ...], means: np.ndarray, sds: np.ndarray, prev_means: np.ndarray,
+                prev_sds: np.ndarray, scale: float) -> float:
+    """Distance between a refit's regimes (in the order ``perm``) and the previous ones."""
+    return float(sum(((means[perm[i]] - prev_means[i]) / scale) ** 2
+                     + (np.log(sds[perm[i]]) - np.log(prev_sds[i])) ** 2 for i in range(len(perm))))
+
+
 def _regime_params(params: np.ndarray, names: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     p = pd.Series(params, index=names)
     return (np.array([p[f"const[{i}]"] for i in range(k)]),
@@ -971,12 +978,8 @@ def realtime(ratio: pd.Series, k_regimes: int = 2, *, refit_every: int = 52,
             perm = tuple(np.argsort(means, kind="stable"))
         else:
             pm, ps = prev_ms
-
-            def cost(pp: tuple[int, ...]) -> float:
-                return float(sum(((means[pp[i]] - pm[i]) / scale) ** 2
-                                 + (np.log(sds[pp[i]]) - np.log(ps[i])) ** 2 for i in range(k)))
-
-            perm = min(itertools.permutations(range(k)), key=cost)
+            perm = min(itertools.permutations(range(k)),
+                       key=lambda pp: _match_cost(pp, means, sds, pm, ps, scale))
         am, asd = means[list(perm)], sds[list(perm)]
         prev_ms, prev_params = (am, asd), params
         # filtered probabilities up to the next refit, with these parameters only
