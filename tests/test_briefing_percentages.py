@@ -157,3 +157,23 @@ def test_every_percentage_sentence_is_covered(case):
         if "%" in s.text or "percentage points" in s.text:
             assert any(k in s.text for k in known), s.text
     assert np.isfinite(b["close"])
+
+
+@pytest.mark.snapshot
+def test_publication_dates_printed_are_true(case):
+    """COT and short-interest dates are the real release days (CFTC/FINRA calendars);
+    margin statistics have only a bound ("third week"), printed as "published by"."""
+    from smallcaps.data.pointintime import published_dates
+
+    as_of, b, _, _ = case
+    for t in _sentences(b, "of open interest"):
+        ref, pub = re.search(r"on (\d{4}-\d\d-\d\d) \(published (\d{4}-\d\d-\d\d)\)", t).groups()
+        assert pd.Timestamp(pub) == published_dates(pd.DatetimeIndex([ref]), "cftc_cot")[0]
+        assert pd.Timestamp(pub) <= pd.Timestamp(as_of)
+    for t in _sentences(b, "short interest was"):
+        ref, pub = re.search(r"the (\d{4}-\d\d-\d\d) settlement \(published (\d{4}-\d\d-\d\d)\)",
+                             t).groups()
+        assert pd.Timestamp(pub) == published_dates(pd.DatetimeIndex([ref]), "short_interest")[0]
+        assert pd.Timestamp(pub) < pd.Timestamp(as_of)  # after-close release: usable next session
+    for t in _sentences(b, "FINRA margin debt"):
+        assert re.search(r"\(published by \d{4}-\d\d-\d\d\)", t)

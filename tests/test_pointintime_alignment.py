@@ -242,3 +242,12 @@ def test_alignment_requires_published_column(snapshot_dir):
     rut = sc.data.load("RUT", start="2025-01-01")
     with pytest.raises(DataError, match="no 'published' column"):
         sc.data.align_published(rut, rut.index)
+
+
+def test_release_is_exact_only_where_the_date_is_known():
+    from smallcaps.data.pointintime import release_is_exact
+
+    assert not release_is_exact(pd.DatetimeIndex(["2025-03-31"]), "finra_margin").any()
+    got = release_is_exact(pd.DatetimeIndex(["2013-10-08", "2018-12-24", "2024-06-18"]), "cftc_cot")
+    assert got.tolist() == [False, True, True]
+    assert release_is_exact(pd.DatetimeIndex(["2021-01-15"]), "short_interest").all()

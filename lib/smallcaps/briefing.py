@@ -272,6 +272,13 @@ def _ordinal(x: float) -> str:
     return f"{n}{suffix}"
 
 
+def _published_word(ref: pd.Timestamp, release: str) -> str:
+    """"published" for a real release date, "published by" for a conservative bound."""
+    from .data.pointintime import release_is_exact
+
+    return "published" if release_is_exact(pd.DatetimeIndex([ref]), release)[0] else "published by"
+
+
 def _side(x: float, above: str = "above", below: str = "below") -> str:
     return above if x >= 0 else below
 
@@ -607,7 +614,7 @@ def _sentiment_section(n: _Note, as_of: pd.Timestamp,
         keys = ["cot_net", "cot_net_pct_oi", "cot_date"]
         text = (f"Leveraged funds were net {'long' if last['net'] >= 0 else 'short'} "
                 f"{abs(last['net']):,.0f} {market} futures contracts ({_pct(last['net_pct_oi'])} of "
-                f"open interest) on {_day(ref)} (published {_day(pub)})")
+                f"open interest) on {_day(ref)} ({_published_word(ref, 'cftc_cot')} {_day(pub)})")
         if not pd.isna(last["percentile"]):
             held = int(last["window_reports"])
             n.fact("cot_percentile", "net % of open interest, percentile of 156 weeks",
@@ -630,13 +637,15 @@ def _sentiment_section(n: _Note, as_of: pd.Timestamp,
         v = float(debit.iloc[-1])
         n.fact("margin_debt", "FINRA margin debt (debit balances), US$ billion", v / 1e3,
                f"{v / 1e3:,.1f} billion", "sentiment", ref, pub, "FINRA margin statistics")
-        n.fact("margin_date", "margin month / published", _day(ref), f"{_day(ref)} / {_day(pub)}",
+        n.fact("margin_date", "margin month / published by", _day(ref), f"{_day(ref)} / {_day(pub)}",
                "sentiment", ref, pub)
         n.fact("margin_percentile", f"margin debt percentile since {_day(debit.index[0])}", pctile,
                _ordinal(pctile), "sentiment", ref, pub, "sc.sentiment.percentile_rank (all history)")
         keys = ["margin_debt", "margin_date", "margin_percentile"]
+        # FINRA gives no exact date ("third week of the following month"): the kit's
+        # date is the latest day that allows, so the note says "by", never "on"
         text = (f"FINRA margin debt was ${v / 1e3:,.1f} billion in the month to {_day(ref)} "
-                f"(published {_day(pub)})")
+                f"(published by {_day(pub)})")
         mm = sentiment.margin_metrics(df).loc[ref]
         if not pd.isna(mm["yoy"]):
             yoy = 100 * float(mm["yoy"])

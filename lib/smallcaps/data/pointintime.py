@@ -132,6 +132,20 @@ def published_dates(index: pd.DatetimeIndex, release: str) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(out).as_unit("ns").rename("published")
 
 
+def release_is_exact(index: pd.DatetimeIndex, release: str) -> np.ndarray:
+    """True where :func:`published_dates` is the real release day, False where it is
+    a conservative bound (FINRA margin statistics; COT backlogs without a schedule),
+    so a text can say "published by" instead of a date that may be false."""
+    idx = pd.DatetimeIndex(index).normalize()
+    if release == "finra_margin":
+        return np.zeros(len(idx), dtype=bool)
+    out = np.ones(len(idx), dtype=bool)
+    if release == "cftc_cot":
+        for first, last, _ in COT_BACKLOG_BOUNDS:
+            out &= ~((idx >= pd.Timestamp(first)) & (idx <= pd.Timestamp(last)))
+    return out
+
+
 def usable_dates(index: pd.DatetimeIndex, release: str) -> pd.DatetimeIndex:
     """First date whose close may use each value: the release day for releases
     before the close, the next NYSE session for :data:`AFTER_CLOSE_RULES`."""
