@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.holiday import USFederalHolidayCalendar
 
-_NYSE_START = "1900-01-02"
-#: first date from which ``exchange_calendars`` lists NYSE holidays (earlier years
-#: come out as every weekday)
+#: first date from which ``exchange_calendars`` lists NYSE holidays; earlier dates
+#: count every weekday as a session (the package itself does the same)
 NYSE_HOLIDAYS_FROM = pd.Timestamp("1970-01-01")
+_NYSE_START = "1970-01-02"
+_EARLY_START = "1900-01-01"
 _NYSE_END = "2040-12-31"
 
 #: Federal offices closed by executive order or for a national day of mourning
@@ -58,11 +59,13 @@ def _xnys():
 
 @lru_cache(maxsize=1)
 def nyse_sessions() -> pd.DatetimeIndex:
-    """Every NYSE session (tz-naive dates) from 1928 to 2040, from ``exchange_calendars``."""
+    """NYSE sessions (tz-naive dates) to 2040: ``exchange_calendars`` from 1970, every
+    weekday from 1900 to 1969 (the package lists no holidays before 1970)."""
     sessions = pd.DatetimeIndex(_xnys().sessions)
     if sessions.tz is not None:
         sessions = sessions.tz_localize(None)
-    return sessions.normalize().rename("date")
+    early = pd.bdate_range(_EARLY_START, NYSE_HOLIDAYS_FROM - pd.Timedelta(days=1))
+    return early.append(sessions.normalize()).as_unit("ns").rename("date")
 
 
 def nyse_sessions_between(start, end) -> pd.DatetimeIndex:
@@ -85,7 +88,7 @@ def nyse_session_offset(dates: pd.DatetimeIndex, n: int) -> pd.DatetimeIndex:
     d = pd.DatetimeIndex(dates).normalize()
     pos = s.searchsorted(d, side="right") - 1 + n
     if (pos >= len(s)).any() or (pos < 0).any():
-        raise ValueError(f"dates outside the NYSE calendar ({_NYSE_START}..{_NYSE_END})")
+        raise ValueError(f"dates outside the NYSE calendar ({_EARLY_START}..{_NYSE_END})")
     return pd.DatetimeIndex(s[pos])
 
 
