@@ -251,3 +251,17 @@ def test_release_is_exact_only_where_the_date_is_known():
     got = release_is_exact(pd.DatetimeIndex(["2013-10-08", "2018-12-24", "2024-06-18"]), "cftc_cot")
     assert got.tolist() == [False, True, True]
     assert release_is_exact(pd.DatetimeIndex(["2021-01-15"]), "short_interest").all()
+
+
+def test_a_cache_written_under_old_rules_gets_todays_release_dates(snapshot_dir, tmp_path):
+    from smallcaps.data import cache
+
+    md = sc.data.load("margin_debt")
+    stale = md.drop(columns="usable_from").copy()
+    stale["published"] = stale.index + pd.Timedelta(days=21)  # an old, too-early rule
+    cache.write("margin_debt", stale, sc.data.provenance(md))
+    empty = tmp_path / "no_snapshot"
+    empty.mkdir()
+    got = sc.data.load("margin_debt", snapshot=empty)
+    assert (got["published"] == md["published"]).all()
+    assert (got["usable_from"] == md["usable_from"]).all()
