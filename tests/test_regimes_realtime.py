@@ -91,3 +91,18 @@ def test_bad_parameters():
         regimes.realtime(ratio, 2, first=50)
     with pytest.raises(ValueError, match="first=500: the window holds only 200"):
         regimes.realtime(ratio, 2, first=500)
+
+
+def test_three_regimes_survive_parameters_at_their_bounds():
+    # three planted regimes; statsmodels' EM drives some transition probabilities to
+    # 0 or 1, where its parameter transform fails: the fit must still finish
+    rng = np.random.default_rng(7)
+    n = 420
+    s = np.repeat([0, 1, 2, 1, 0, 2, 1], n // 7)
+    y = np.array([-1.0, 0.0, 1.0])[s] + rng.normal(0, 0.8, n)
+    idx = pd.date_range("2000-01-07", periods=n + 1, freq="W-FRI")
+    ratio = pd.Series(np.exp(np.r_[0.0, np.cumsum(y / 100)]), idx)
+    rt = regimes.realtime(ratio, 3, refit_every=60)
+    assert rt.labels == ("lagging", "neutral", "leading")
+    assert np.isfinite(rt.refits["llf"]).all()
+    assert np.allclose(rt.probabilities.sum(axis=1), 1.0)

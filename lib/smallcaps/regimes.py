@@ -794,7 +794,10 @@ def _fit_params(mod: Any, starts: list[np.ndarray | None], em_screen: int = 5,
         # EM rounds while they raise the likelihood (cheap, and a warm start converges
         # in a round or two); a round that lowers it is the stall: finish with BFGS
         for _ in range(max_rounds):
-            nxt = _em(mod, params, em_round)
+            try:
+                nxt = _em(mod, params, em_round)
+            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                break  # e.g. a transition probability at 0 or 1 ("could not untransform")
             new = float(mod.loglike(nxt))
             if not np.isfinite(new) or new < llf - 1e-9:
                 break
