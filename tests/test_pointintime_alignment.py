@@ -265,3 +265,29 @@ def test_a_cache_written_under_old_rules_gets_todays_release_dates(snapshot_dir,
     got = sc.data.load("margin_debt", snapshot=empty)
     assert (got["published"] == md["published"]).all()
     assert (got["usable_from"] == md["usable_from"]).all()
+
+
+def test_market_closures_are_not_data_gaps():
+    closures = pd.DatetimeIndex(["2001-09-11", "2001-09-12", "2001-09-13", "2001-09-14",
+                                 "2012-10-29", "2012-10-30", "2004-06-11", "2007-01-02",
+                                 "2018-12-05", "2025-01-09"])
+    # a weekday history missing the closures and the regular NYSE holidays
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+
+    days = pd.bdate_range("2000-01-03", "2025-12-31")
+    hol = USFederalHolidayCalendar().holidays("2000-01-01", "2025-12-31")
+    idx = days.difference(closures).difference(hol)
+    g = sc.data.gaps(idx, "daily")
+    # what remains are the federal holidays the NYSE trades on (Columbus, Veterans Day):
+    # the file is missing real sessions there, and those are reported
+    assert set(g["first_missing"]).isdisjoint(set(closures))
+    assert pd.Timestamp("2024-10-14") in set(g["first_missing"])  # Columbus Day: NYSE open
+    assert g["missing"].max() == 1
+
+
+@pytest.mark.snapshot
+def test_snapshot_price_files_have_no_gaps_since_1970(snapshot_dir):
+    for name in ("RUT", "SPX", "IWM", "VIX"):
+        idx = sc.data.load(name).index
+        g = sc.data.gaps(idx[idx >= "1970-01-01"], "daily")
+        assert g.empty, (name, g.head())
