@@ -54,7 +54,8 @@ sc.data.catalog()[["kind", "frequency", "units", "source", "release"]]
 # ## Coverage
 #
 # For each series: where it was loaded from, first and last date, rows, and runs of
-# missing observations against its own calendar (business days for daily series,
+# missing observations against its own calendar (NYSE sessions for daily series, from the
+# exchange calendar, so holidays and market closures such as 2001-09-11..14 are not gaps;
 # weekly slots for COT reports...). Nothing is interpolated. A series that cannot be
 # loaded is listed as such.
 
@@ -78,6 +79,8 @@ coverage
 
 # %% slideshow={"slide_type": "-"}
 fig = sc.charts.coverage_bars(coverage)
+print("source: " + "; ".join(f"{name}: {prov.source}, {prov.origin}, {prov.retrieved}"
+                             for name, prov in provenances.items()))
 
 # %% slideshow={"slide_type": "-"}
 for why in missing.values():
@@ -98,8 +101,8 @@ for prov in provenances.values():
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Gaps in detail
 #
-# The runs of missing observations of each series with any (daily series: runs of three
-# or more business days, so ordinary holidays are not listed).
+# The runs of missing observations of each series with any (daily series: NYSE sessions
+# missing from the file; exchange holidays and closures are not sessions).
 
 # %% slideshow={"slide_type": "-"}
 gap_tables = {}

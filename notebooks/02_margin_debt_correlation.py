@@ -26,7 +26,8 @@
 # reproduces the headline number from the data, then asks what survives a proper test:
 # changes instead of levels, unit roots and cointegration, lead and lag, turning points,
 # and whether margin-debt growth said anything about the *next* months' returns, using
-# each FINRA figure only from the day it was published (third week of the next month).
+# each FINRA figure only from the session after it was published (FINRA: "the third week of
+# the following month"; the kit takes the Friday of the third full week, the latest reading).
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
 symbol: str = "RUT"  # index compared with margin debt (a price series: RUT, SPX, NDX, ...)
@@ -80,6 +81,14 @@ index_m = sc.stats.to_monthly(prices, p["basis"]).rename(p["symbol"])
 for obj in (prices, margin_df):
     print(sc.data.provenance(obj).describe())
 
+
+def sources(**params):
+    """The source line printed under every table: provenance of both series, parameters."""
+    for obj in (prices, margin_df):
+        print("source:", sc.data.provenance(obj).describe())
+    if params:
+        print("parameters:", ", ".join(f"{k}={v}" for k, v in params.items()))
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The headline number
 #
@@ -92,6 +101,7 @@ rep = sc.stats.correlation_report(
     names=(p["symbol"], "margin debt"),
 )
 print(rep.headline())
+sources(basis=p["basis"], start=rep.sample["start"], end=rep.sample["end"])
 rep.summary()
 
 # %% slideshow={"slide_type": "-"}
@@ -143,15 +153,27 @@ print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share wit
 # null hypothesis in words. ADF: H0 = unit root; KPSS: H0 = stationary (opposite nulls,
 # so they are read together). Engle-Granger: H0 = no cointegration; Johansen: H0 = at most
 # r cointegrating relations.
+#
+# One lag choice can make or break a cointegration finding, so the conclusion is read from
+# a robustness table: Engle-Granger both ways with a constant and with a trend, Johansen
+# for 1, 2, 3, 6 and 12 lagged differences with no deterministic term, a constant, and a
+# trend. A Johansen "relation" is rank 1 exactly (full rank means each series looks
+# stationary on its own, which is not cointegration).
 
 # %% slideshow={"slide_type": "-"}
+sources(basis=p["basis"], start=s["start"], end=s["end"])
 rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading", "null"]]
 
 # %% slideshow={"slide_type": "-"}
 coint = rep.cointegration
-print(coint.title)
-print("Johansen lag choice:", coint.johansen.lag_choice)
-coint.summary()[["test", "direction", "statistic", "p_value", "crit_5pct", "reading", "null"]]
+logs = rep.to_frame()
+robust = sc.stats.cointegration_robustness(
+    logs["log_x"], logs["log_y"], names=(p["symbol"], "margin debt"))
+print("Conclusion from the table:", robust.conclusion() + ".")
+for note in robust.notes:
+    print("note:", note)
+sources(basis=p["basis"], start=s["start"], end=s["end"])
+robust.summary()[["test", "specification", "deterministic", "statistic", "crit_5pct", "p_value", "rank", "rejects", "reading"]]
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Rolling correlation
@@ -179,6 +201,7 @@ print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
 print(rep.leadlag.granger.lag_choice)
+sources(basis=p["basis"], max_lag=p["max_lag"])
 rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]]
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -187,9 +210,10 @@ rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "n
 # Peaks and troughs of each series, dated when the series moves at least the threshold away
 # from its extreme, and matched to the nearest turn of the same kind in the other series.
 # A positive lead means the index turned first. Which month the index "peaked" depends on
-# how daily closes become monthly (``basis``): the daily closing high can fall in a month
-# whose month-end close was not the highest, so the daily high nearest each peak is listed
-# too.
+# how daily closes become monthly: the daily closing high can fall in a month whose
+# month-end close was not the highest. The table below therefore dates every margin-debt
+# turn against the index on **both** bases (month-end close and monthly average) and
+# against the index's daily extreme, and says when the lead or lag changes sign.
 
 # %% slideshow={"slide_type": "-"}
 lo, hi = window_idx[0], window_idx[-1]
@@ -200,21 +224,19 @@ print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
-peaks = []
-for when in ("2021-11-30", "2024-11-30"):
-    m = tp.near(when, "peak", within=3)
-    if len(m):
-        peaks.append(m)
-    else:
-        print(f"no matched peak within 3 months of {when[:7]} in this window")
-close = prices["close"]
-for m in peaks:
-    for _, r in m.iterrows():
-        d = r[p["symbol"] + "_date"]
-        win = close.loc[d - pd.DateOffset(months=6): d + pd.DateOffset(months=6)]
-        print(f"{p['symbol']} peak month {d:%Y-%m} ({p['basis']}): highest daily close within 6 months "
-              f"{win.max():,.2f} on {win.idxmax():%Y-%m-%d}")
-pd.concat(peaks) if peaks else tp.summary().tail(8)
+by_basis = sc.stats.turning_points_by_basis(
+    prices["close"].loc[:hi], margin.loc[lo:hi], p["turn_threshold"],
+    names=(p["symbol"], "margin debt"))
+by_basis = by_basis[by_basis["margin debt_date"] >= lo]
+peaks = by_basis[by_basis["margin debt_date"].isin(
+    [d for d in by_basis["margin debt_date"] if any(
+        abs((d - pd.Timestamp(w)).days) <= 92 for w in ("2021-10-31", "2025-01-31"))])]
+if peaks.empty:
+    print("no margin-debt turn near 2021-10 or 2025-01 in this window")
+for text in peaks["statement"]:
+    print(text)
+sources(threshold=p["turn_threshold"], start=s["start"], end=s["end"])
+by_basis.drop(columns="statement").tail(8)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Margin debt against its record
@@ -226,14 +248,14 @@ metrics = sc.sentiment.margin_metrics(margin_df).loc[:hi]
 rec = sc.sentiment.margin_record(margin_df, hi)
 print(rec.describe())
 print(sc.data.provenance(margin_df).describe())
-metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published"]].tail(6)
+metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published", "usable_from"]].tail(6)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Does margin-debt growth say anything about the next months?
 #
 # The question that matters for an investor: with what was *known* at the time, did margin
 # debt growth predict the index? Each month's year-over-year growth enters on the first
-# close after FINRA published it, and the forward log return of the index is measured
+# session after FINRA published it (``usable_from``: the release time is not stated), and the forward log return of the index is measured
 # over the next 1, 3 and 6 months (21 trading days each). The same regression aligned on
 # the *reference* month (as if the figure were known on the last day of the month it
 # describes) is shown for comparison: that version uses numbers three weeks before they
@@ -244,11 +266,12 @@ metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published"
 
 # %% slideshow={"slide_type": "-"}
 sig = metrics["yoy"].loc[lo:hi].dropna().rename("margin debt YoY growth")
-pub = metrics["published"].reindex(sig.index)
+pub = metrics["usable_from"].reindex(sig.index)
 pr = sc.stats.predictive_regression(sig, prices, p["horizons"], published=pub)
 pr_ref = sc.stats.predictive_regression(sig, prices, p["horizons"], align="reference")
 both = pd.concat({"published (point in time)": pr.summary(),
                   "reference month (look-ahead)": pr_ref.summary()}, names=["aligned on"])
+sources(horizons=p["horizons"], start=s["start"], end=s["end"])
 both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]]
 
 # %% slideshow={"slide_type": "-"}
@@ -259,11 +282,11 @@ print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
 records = metrics.loc[lo:hi]
-record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "published"])
+record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "usable_from"])
 es = sc.stats.event_study(record_pub, prices, (63, 126), name="margin-debt record published")
 sc.pvalues.record_table("after margin-debt records vs all days", es.summary())
 fig = sc.charts.event_study_chart(es)
-print(sc.data.provenance(prices).describe())
+sources(start=s["start"], end=s["end"])
 es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "ci_low", "ci_high", "p_value", "note"]]
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -272,20 +295,14 @@ es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "
 # %% slideshow={"slide_type": "-"}
 t = rep.summary()
 lines = [rep.headline()]
-coint_text = coint.conclusion()
-lines.append(f"Cointegration of the log levels: {coint_text}.")
+lines.append(f"Cointegration of the log levels: {robust.conclusion()}.")
 g = rep.leadlag.granger.summary().set_index("direction")
 for direction, row in g.iterrows():
     lines.append(f"Granger ({row['lag']} lags) {direction}: p = {row['p_value']:.3f} ({row['reading']}).")
 peak = rep.leadlag.ccf.peak_lag
 lines.append(f"The prewhitened cross-correlation peaks at lag {peak:+d} months "
              f"(r = {rep.leadlag.ccf.table.loc[peak, 'ccf']:.2f}; lag > 0: {p['symbol']} leads).")
-for m in peaks:
-    for _, r in m.iterrows():
-        lead = r["lead"]
-        who = (f"{p['symbol']} turned {int(lead)} month(s) first" if lead > 0 else
-               f"margin debt turned {int(-lead)} month(s) first" if lead < 0 else "both turned in the same month")
-        lines.append(f"Peak: {p['symbol']} {r[p['symbol'] + '_date']:%Y-%m}, margin debt {r['margin debt_date']:%Y-%m}: {who}.")
+lines += list(peaks["statement"])
 lines.append(rec.describe())
 h = p["horizons"][0]
 row = pr.summary().loc[h]

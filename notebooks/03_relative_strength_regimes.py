@@ -32,6 +32,7 @@ start: str = "1987-01-01"  # first date of the ratio (ISO), empty for all common
 end: str = ""  # last date (ISO), empty for the latest common date
 n_regimes: int = 2  # Markov regimes: 2 or 3
 n_starts: int = 6  # starting values tried for the regime model (best likelihood kept)
+refit_every: int = 52  # periods between refits of the real-time ("as known then") regime path
 baseline_window: int = 40  # periods of the naive moving-average rule (40 weeks ~ 200 days)
 horizon: int = 13  # forward horizon in periods (13 weeks is a quarter)
 trendline_start: str = "2014-01-01"  # where to look for the line of lower highs (ISO)
@@ -55,6 +56,7 @@ p = sc.params.check(
     end=(end, sc.params.date(optional=True)),
     n_regimes=(n_regimes, sc.params.integer(min=2, max=3)),
     n_starts=(n_starts, sc.params.integer(min=1, max=20)),
+    refit_every=(refit_every, sc.params.integer(min=4, max=520)),
     baseline_window=(baseline_window, sc.params.integer(min=2, max=520)),
     horizon=(horizon, sc.params.integer(min=1, max=260)),
     trendline_start=(trendline_start, sc.params.date(optional=True)),
@@ -64,9 +66,12 @@ p = sc.params.check(
     ytd_as_of=(ytd_as_of, sc.params.date(optional=True)),
     ytd_symbols=(ytd_symbols, sc.params.symbol_list()),
     order=[("start", "end")],
-    different=[("numerator", "denominator")],  # a ratio needs two series
-    same_year=[("ytd_as_of", "ytd_year")],
 )
+if p["numerator"] == p["denominator"]:
+    raise sc.params.ParameterError(
+        "denominator", f"is the same series as numerator ({p['numerator']}); a ratio needs two")
+if p["ytd_as_of"] is not None and p["ytd_as_of"].year != p["ytd_year"]:
+    raise sc.params.ParameterError("ytd_as_of", f"{p['ytd_as_of']:%Y-%m-%d} is not in ytd_year {p['ytd_year']}")
 
 # the data and the window, checked before any model is fitted
 a = sc.data.load(p["numerator"])
@@ -135,6 +140,7 @@ if line is not None:
 
 # %% slideshow={"slide_type": "-"}
 fit = sc.regimes.fit(ratio, p["n_regimes"], n_starts=p["n_starts"], legs=legs)
+print("source:", sc.data.provenance(ratio).describe())
 fit
 
 # %% slideshow={"slide_type": "-"}
@@ -168,13 +174,37 @@ display(spells.sort_values("periods", ascending=False).groupby("label", sort=Fal
 print(sc.data.provenance(ratio).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## Regimes as known then
+#
+# The shaded regimes above come from one fit on the whole sample and smoothed
+# probabilities: both use the future. The real-time path refits the model on an expanding
+# window every `refit_every` periods and, until the next refit, reads each period's regime
+# from the *filtered* probabilities (data up to that period) under those parameters only.
+# Regimes keep their names across refits by matching each refit's regimes to the previous
+# ones (closest mean and volatility). The event study below uses this path.
+
+# %% slideshow={"slide_type": "-"}
+rt = sc.regimes.realtime(ratio, p["n_regimes"], refit_every=p["refit_every"])
+agree = rt.agreement(fit)
+share = agree.loc["smoothed (full sample)", "agree"]
+print(f"{len(rt.refits)} refits, every {p['refit_every']} {unit}, from {rt.refits['date'].iloc[0]:%Y-%m-%d} "
+      f"({int(rt.refits['n_obs'].iloc[0])} {unit} of data); the real-time regime agrees with the "
+      f"full-sample smoothed one in {share:.0%} of {int(agree['periods'].iloc[0]):,} {unit}")
+for note in rt.notes:
+    print("note:", note)
+print("source:", sc.data.provenance(ratio).describe())
+display(agree)
+ax = rt.plot()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Against a naive baseline
 #
 # The simplest regime rule: the ratio above its moving average = leading, below = lagging.
 # The table sets it beside the model on persistence (mean length of complete spells, switches
 # per year) and on the ratio's change over the next `horizon` periods. The model's smoothed
 # regimes use the whole sample (they know the future); the filtered ones use only the data up
-# to each date and are the fair comparison for "what came next".
+# to each date, but with parameters fitted on the whole sample; the real-time path above is
+# the fair comparison for "what came next".
 
 # %% slideshow={"slide_type": "-"}
 base = sc.regimes.baseline(ratio, p["baseline_window"], legs=legs)
@@ -208,21 +238,21 @@ print(sc.data.provenance(ratio).describe())
 # ## Did the leading regime say anything about the next quarter?
 #
 # An event study (`sc.stats.event_study`) of the ratio's forward log change after every period
-# spent in the leading regime as known at the time (filtered probabilities), and after every
+# spent in the leading regime as known at the time (the real-time path: expanding-window
+# refits, filtered probabilities), and after every
 # period with the ratio above its moving average, against all periods. The interval and
 # p-value come from circular shifts of the whole pattern, which respects the clustering of
 # consecutive periods in one regime.
 
 # %% slideshow={"slide_type": "-"}
-in_leading = fit.realtime_states == fit.k_regimes - 1
+in_leading = (rt.states == fit.k_regimes - 1).reindex(ratio.index, fill_value=False)
 above_avg = (base.states == 1).reindex(ratio.index, fill_value=False)
 study_model = sc.stats.event_study(in_leading, ratio, horizons=(p["horizon"],),
-                                   name=f"{fit.labels[-1]} regime (filtered)")
+                                   name=f"{fit.labels[-1]} regime (as known then)")
 study_base = sc.stats.event_study(above_avg, ratio, horizons=(p["horizon"],),
                                   name=f"above {p['baseline_window']}-period average")
-sc.pvalues.record_table("ratio after leading regime (filtered)", study_model.summary())
-sc.pvalues.record_table("ratio above its baseline average", study_base.summary())
-display(pd.concat({"markov leading (filtered)": study_model.summary(),
+print("source:", sc.data.provenance(ratio).describe())
+display(pd.concat({"markov leading (real time)": study_model.summary(),
                    f"above {p['baseline_window']} avg": study_base.summary()}))
 ax = study_model.plot()
 print(sc.data.provenance(ratio).describe())
@@ -310,6 +340,8 @@ says.append(f"The structural-break search finds {breaks.attrs['n_breaks']} break
             "(the weekly noise is large against the drifts).")
 row = study_model.summary().iloc[0]
 signif = "a difference" if row["p_value"] < 0.05 else "no reliable difference"
+says.append(f"The real-time regime path ({len(rt.refits)} expanding-window refits) agrees with the "
+            f"full-sample smoothed path in {share:.0%} of {unit}.")
 says.append(f"Periods in the {lab_hi} regime (as known then) were followed over {p['horizon']} {unit} by a mean "
             f"log change of {100 * row['mean']:+.2f}% in the ratio against {100 * row['baseline_mean']:+.2f}% for all "
             f"periods (p = {row['p_value']:.2f}): {signif}.")

@@ -222,7 +222,7 @@ if si is not None:
     name = f"{p['symbol']} short interest"
     extremes[name] = sc.sentiment.detect_extremes(si["shares_short"], window=None, min_periods=6,
                                                   high=p["high_pct"], low=p["low_pct"], name=name)
-    published[name] = si["published"]
+    published[name] = si["usable_from"] if "usable_from" in si else si["published"]  # after-close release
 if pc is not None:
     extremes[ex_pc.name] = ex_pc
     published[ex_pc.name] = pc["published"]

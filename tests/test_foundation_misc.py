@@ -23,11 +23,12 @@ def test_published_dates_rules():
     from smallcaps.data.pointintime import published_dates
 
     md = published_dates(pd.DatetimeIndex(["2025-03-31", "2025-05-31"]), "finra_margin")
-    assert list(md) == [pd.Timestamp("2025-04-21"), pd.Timestamp("2025-06-23")]  # 21 Jun 2025 is a Saturday
+    # Friday of the third full week: 2025-04-25; June 2025: Friday 06-20 (Juneteenth is Thursday)
+    assert list(md) == [pd.Timestamp("2025-04-25"), pd.Timestamp("2025-06-20")]
     cot = published_dates(pd.DatetimeIndex(["2025-03-25"]), "cftc_cot")
     assert cot[0] == pd.Timestamp("2025-03-28") and cot[0].day_name() == "Friday"
     si = published_dates(pd.DatetimeIndex(["2021-01-15"]), "short_interest")
-    assert si[0] == pd.Timestamp("2021-01-27")
+    assert si[0] == pd.Timestamp("2021-01-27")  # 7th session after 01-15 (MLK Day skipped)
     with pytest.raises(sc.data.DataError, match="unknown release rule"):
         published_dates(pd.DatetimeIndex(["2025-01-01"]), "whenever")
 

@@ -61,3 +61,18 @@ def test_demo_data_is_labelled(execute_notebook, monkeypatch):
     monkeypatch.setenv("SMALLCAPS_DEMO", "1")
     nb = execute_notebook("02_margin_debt_correlation.ipynb", end="")
     assert "SYNTHETIC DEMO DATA" in notebook_text(nb)
+
+
+def test_turning_points_and_cointegration_follow_their_tables(execute_notebook, snapshot_dir):
+    nb = execute_notebook("02_margin_debt_correlation.ipynb")
+    text = notebook_text(nb)
+    # the 2021 peak: both bases and the daily closing high, and the sign change said
+    assert ("margin debt peak 2021-10: month-end: RUT first by 4 months; monthly average: "
+            "margin debt first by 1 month; daily extreme 2021-11-08") in text
+    assert "the lead/lag changes sign with the basis" in text
+    assert "RUT turned 4 month(s) first" not in text
+    # cointegration: the words come from the robustness table, not one lag choice
+    assert "Conclusion from the table: no firm long-run relation" in text
+    assert "Johansen finds a relation in" in text
+    # every table carries a source line
+    assert text.count("source: RUT: Yahoo Finance") >= 7

@@ -37,6 +37,11 @@ def test_default_rut_spx_weekly_since_1987(execute_notebook, snapshot_dir):
     assert "8.08" in text  # IWM total return
     assert "line of lower highs from 2014" in text
     assert "Event study" in text or "p_value" in text
+    # regimes as known then: expanding-window refits, agreement shown, event study on them
+    m = re.search(r"(\d+) refits, every 52 weeks, .* agrees with the full-sample smoothed one in "
+                  r"(\d+)% of", text)
+    assert m and int(m.group(1)) >= 30 and 50 <= int(m.group(2)) <= 100
+    assert "leading regime (as known then)" in text or "regime (as known then)" in text
     assert "Traceback" not in text
     assert _images(nb) >= 6
 

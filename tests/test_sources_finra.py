@@ -32,7 +32,7 @@ def test_sample_parses_to_338_months(xlsx):
     assert df.loc["2025-01-31", "debit_balances_margin_accounts"] == 937_253
     assert df.loc["2021-10-31", "debit_balances_margin_accounts"] == 935_862
     assert list(df.columns) == ["debit_balances_margin_accounts", "free_credit_cash_accounts",
-                                "free_credit_margin_accounts", "published"]
+                                "free_credit_margin_accounts", "published", "usable_from"]
 
 
 def test_empty_column_before_2010_02(xlsx):
@@ -48,7 +48,9 @@ def test_published_third_week_of_next_month(xlsx):
     pub = df["published"]
     nxt = df.index.to_period("M") + 1
     assert (pub.dt.to_period("M") == nxt).all()
-    assert pub.dt.day.between(21, 23).all() and (pub.dt.day_of_week < 5).all()
+    # Friday of the third full week (day 19-25), a later session when that is a holiday
+    assert pub.dt.day.between(19, 28).all() and (pub.dt.day_of_week < 5).all()
+    assert (df["usable_from"] > pub).all()
 
 
 def test_same_numbers_as_snapshot(xlsx, snapshot_dir):

@@ -345,3 +345,49 @@ def test_trendline_on_a_series_uses_it_for_high_low_and_close():
     on_highs = T.trendline(df["high"], start=tl_true.start, end=end)
     assert on_highs.anchors[0] == tl_true.start
     assert on_highs.slope == pytest.approx(tl_true.slope, rel=0.05)
+
+
+def test_trendline_prefers_a_long_line_to_a_steep_short_one():
+    # a long, shallow line touched at bars 0, 100, 200, 300; early on a steep burst of
+    # lower highs (bars 3..15) offers a short line with more touches on daily noise
+    n = 360
+    t = np.arange(n)
+    line = 100 * np.exp(-0.0005 * t)
+    c = line * 0.93
+    df = _ohlc(c, spread=0.0)
+    df["low"] = c * 0.99
+    high = c * 1.002
+    high[t % 100 == 0] = line[t % 100 == 0]
+    steep = (t >= 3) & (t <= 15) & (t % 3 == 0)
+    high[steep] = line[0] * np.exp(-0.004 * t[steep])
+    df["high"] = high
+    tl = T.trendline(df)
+    assert tl.slope == pytest.approx(-0.0005, abs=1e-9)
+    assert set(df.index[t % 100 == 0]) <= set(tl.touches)
+    with pytest.raises(ValueError, match="min_span=1.5"):
+        T.trendline(df, min_span=1.5)
+
+
+def test_trendline_touched_once_is_an_error():
+    # one peak, then a steady decline far below: any line through it has one touch
+    c = np.r_[np.linspace(100, 110, 20), np.linspace(108, 60, 80)]
+    df = _ohlc(c, spread=0.0)
+    with pytest.raises(ValueError, match="touched once"):
+        T.trendline(df)
+
+
+@pytest.mark.snapshot
+@pytest.mark.parametrize("freq", ["daily", "weekly"])
+def test_rut_spx_ratio_line_of_lower_highs_2014_2021(snapshot_dir, freq):
+    rut = sc.data.load("RUT", start="2014-01-01")["close"]
+    spx = sc.data.load("SPX", start="2014-01-01")["close"]
+    ratio = (rut / spx).dropna().loc[:"2026-08-21"]
+    if freq == "weekly":
+        ratio = ratio.resample("W-FRI").last().dropna()
+    tl = T.trendline(ratio)
+    assert tl.anchors[0].year == 2014 and tl.anchors[0].month == 3
+    assert tl.anchors[1].year == 2021 and tl.anchors[1] <= pd.Timestamp("2021-03-19")
+    assert len(tl.touches) >= 3
+    # the line is the envelope of the highs: no close of the ratio above it before 2021-03
+    seg = ratio.loc[:"2021-03-01"]
+    assert (seg.to_numpy() <= tl.values(seg.index).to_numpy() * 1.005 + 1e-12).all()

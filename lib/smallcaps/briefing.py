@@ -272,6 +272,13 @@ def _ordinal(x: float) -> str:
     return f"{n}{suffix}"
 
 
+def _published_word(ref: pd.Timestamp, release: str) -> str:
+    """"published" for a real release date, "published by" for a conservative bound."""
+    from .data.pointintime import release_is_exact
+
+    return "published" if release_is_exact(pd.DatetimeIndex([ref]), release)[0] else "published by"
+
+
 def _side(x: float, above: str = "above", below: str = "below") -> str:
     return above if x >= 0 else below
 
@@ -445,14 +452,15 @@ def _levels_section(n: _Note, sym: str, prices: pd.DataFrame, week_start: pd.Tim
                r["start"])
         n.fact("range_end", "latest range: end", _day(r["end"]), _day(r["end"]), "levels", r["end"])
         edge, name = (lo, "low") if abs(c - lo) <= abs(c - hi) else (hi, "high")
-        dist = 100 * (c / edge - 1)
-        n.fact("range_edge_distance", f"close vs nearest range edge ({name}), %", dist, _pct(dist),
-               "levels", t)
+        # the sentence says where the edge is relative to the close: the close is the base
+        dist = 100 * (edge / c - 1)
+        n.fact("range_edge_distance", f"nearest range edge ({name}) vs close, %", dist, _pct(dist),
+               "levels", t, source="100 (edge / close - 1)")
         keys = ("range_low", "range_high", "range_start", "range_end", "range_edge_distance")
         if r["exit"] == "open":
             n.say("levels", f"{sym} has traded in a range of {_level(lo)} to {_level(hi)} since "
                   f"{_day(r['start'])} (through {_day(r['end'])}); the nearest edge, "
-                  f"{_level(edge)}, is {abs(dist):.1f}% {_side(-dist)} the close.", *keys)
+                  f"{_level(edge)}, is {abs(dist):.1f}% {_side(dist)} the close.", *keys)
         else:
             how = "a breakout up" if r["exit"] == "up" else "a breakdown"
             n.fact("range_exit_date", "latest range: exit date", _day(r["exit_date"]),
@@ -460,7 +468,7 @@ def _levels_section(n: _Note, sym: str, prices: pd.DataFrame, week_start: pd.Tim
             n.say("levels", f"The most recent trading range, {_level(lo)} to {_level(hi)} from "
                   f"{_day(r['start'])} to {_day(r['end'])}, ended with {how} on "
                   f"{_day(r['exit_date'])}; its nearest edge, {_level(edge)}, is {abs(dist):.1f}% "
-                  f"{_side(-dist)} the close.", *keys, "range_exit_date")
+                  f"{_side(dist)} the close.", *keys, "range_exit_date")
         tested[edge] = "range edge"
 
     n.section("trading range", ranges)
@@ -606,12 +614,17 @@ def _sentiment_section(n: _Note, as_of: pd.Timestamp,
         keys = ["cot_net", "cot_net_pct_oi", "cot_date"]
         text = (f"Leveraged funds were net {'long' if last['net'] >= 0 else 'short'} "
                 f"{abs(last['net']):,.0f} {market} futures contracts ({_pct(last['net_pct_oi'])} of "
-                f"open interest) on {_day(ref)} (published {_day(pub)})")
+                f"open interest) on {_day(ref)} ({_published_word(ref, 'cftc_cot')} {_day(pub)})")
         if not pd.isna(last["percentile"]):
+            held = int(last["window_reports"])
             n.fact("cot_percentile", "net % of open interest, percentile of 156 weeks",
                    float(last["percentile"]), _ordinal(last["percentile"]), "sentiment", ref, pub)
-            text += f", the {_ordinal(last['percentile'])} percentile of the last 156 weeks"
-            keys.append("cot_percentile")
+            n.fact("cot_window_reports", "reports held by the 156-week window", held,
+                   f"{held} of 156 weeks", "sentiment", ref, pub,
+                   "reports with a value in the 156-week window (source gaps shrink it)")
+            text += (f", the {_ordinal(last['percentile'])} percentile of the last 156 weeks "
+                     f"({held} of 156 weeks hold a report)")
+            keys += ["cot_percentile", "cot_window_reports"]
         n.say("sentiment", text + ".", *keys)
 
     def margin() -> None:
@@ -624,13 +637,15 @@ def _sentiment_section(n: _Note, as_of: pd.Timestamp,
         v = float(debit.iloc[-1])
         n.fact("margin_debt", "FINRA margin debt (debit balances), US$ billion", v / 1e3,
                f"{v / 1e3:,.1f} billion", "sentiment", ref, pub, "FINRA margin statistics")
-        n.fact("margin_date", "margin month / published", _day(ref), f"{_day(ref)} / {_day(pub)}",
+        n.fact("margin_date", "margin month / published by", _day(ref), f"{_day(ref)} / {_day(pub)}",
                "sentiment", ref, pub)
         n.fact("margin_percentile", f"margin debt percentile since {_day(debit.index[0])}", pctile,
                _ordinal(pctile), "sentiment", ref, pub, "sc.sentiment.percentile_rank (all history)")
         keys = ["margin_debt", "margin_date", "margin_percentile"]
+        # FINRA gives no exact date ("third week of the following month"): the kit's
+        # date is the latest day that allows, so the note says "by", never "on"
         text = (f"FINRA margin debt was ${v / 1e3:,.1f} billion in the month to {_day(ref)} "
-                f"(published {_day(pub)})")
+                f"(published by {_day(pub)})")
         mm = sentiment.margin_metrics(df).loc[ref]
         if not pd.isna(mm["yoy"]):
             yoy = 100 * float(mm["yoy"])

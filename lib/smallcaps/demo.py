@@ -27,7 +27,7 @@ from .data import loader as _loader
 from .data.catalog import PRICE_COLUMNS
 from .data.catalog import spec as get_spec
 from .data.errors import DataError
-from .data.pointintime import published_dates
+from .data.pointintime import add_release_columns
 from .data.provenance import Provenance, attach
 
 _DEMO_SOURCE = "smallcaps.demo (synthetic)"
@@ -299,7 +299,7 @@ def series(name: str, end: str = "2026-08-21", n_bars: int = 4200) -> pd.DataFra
                            "free_credit_cash_accounts": (debit * 0.2).round(),
                            "free_credit_margin_accounts": (debit * 0.25).round()})
         df.index.name = "date"
-        df["published"] = published_dates(df.index, sp.release)
+        add_release_columns(df, sp.release)
     else:
         raise DataError(sp.name, "not available as demo data",
                         hint="the demo synthesises prices and margin_debt only")

@@ -38,10 +38,11 @@ average = leading (lagging)"; :func:`compare` sets both side by side on
 persistence (mean spell length, switches per year) and on the forward change
 of the ratio over the next ``horizon`` periods.
 
-Look-ahead: smoothed probabilities use the whole sample. For anything about
-"what came next", use the filtered probabilities (:attr:`RegimeFit.filtered`,
-information up to each date; parameters are still estimated in-sample, so even
-these are optimistic).
+Look-ahead: smoothed probabilities use the whole sample, and even the filtered
+probabilities of :func:`fit` (:attr:`RegimeFit.filtered`) use parameters
+estimated on the whole sample. For anything about "what came next", use
+:func:`realtime`: expanding-window refits, filtered probabilities only, labels
+aligned across refits.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from .stats._results import Result, get_ax
 
 __all__ = [
     "Baseline",
+    "RealtimeRegimes",
     "RegimeFit",
     "baseline",
     "check_window",
@@ -66,6 +68,7 @@ __all__ = [
     "min_observations",
     "n_params",
     "periods_per_year",
+    "realtime",
     "spells",
     "structural_breaks",
 ]
@@ -755,3 +758,255 @@ def structural_breaks(ratio: pd.Series, max_breaks: int = 8, *, min_size: int | 
     out.attrs["n_breaks"] = m_best
     out.attrs["criterion"] = {m: float(v) for m, v in enumerate(crit)}
     return out
+
+
+# --------------------------------------------------------------------------- real time
+
+
+def _em(mod: Any, start: np.ndarray | None, iters: int) -> np.ndarray:
+    # EM steps only (maxiter=0: no quasi-Newton step); EM never lowers the likelihood
+    return np.asarray(mod.fit(start_params=start, em_iter=iters, maxiter=0, cov_type="none",
+                              return_params=True, disp=False))
+
+
+def _fit_params(mod: Any, starts: list[np.ndarray | None], em_screen: int = 5,
+                em_round: int = 20, max_rounds: int = 10, tol: float = 1e-4,
+                maxiter: int = 100) -> tuple[np.ndarray, float]:
+    """Screen the starts with a few EM iterations, then maximise the likelihood
+    from the best one only: the full multi-start fit's optimum in a fraction of the
+    time (measurements, notebook 03). EM rounds finish the fit while they raise the
+    likelihood; statsmodels' EM can stall (and lower it) with a transition
+    probability at its bound, and then BFGS, as statsmodels' own fit, finishes."""
+    screened = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for s in starts:
+            try:
+                pe = _em(mod, s, em_screen)
+                llf = float(mod.loglike(pe))
+            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                continue
+            if np.isfinite(llf):
+                screened.append((llf, pe))
+        if not screened:
+            raise ValueError("no starting value gave a finite likelihood")
+        llf, params = max(screened, key=lambda t: t[0])
+        # EM rounds while they raise the likelihood (cheap, and a warm start converges
+        # in a round or two); a round that lowers it is the stall: finish with BFGS
+        for _ in range(max_rounds):
+            try:
+                nxt = _em(mod, params, em_round)
+            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                break  # e.g. a transition probability at 0 or 1 ("could not untransform")
+            new = float(mod.loglike(nxt))
+            if not np.isfinite(new) or new < llf - 1e-9:
+                break
+            gain, params, llf = new - llf, nxt, new
+            if gain < tol:
+                return params, llf
+        try:
+            final = np.asarray(mod.fit(start_params=params, em_iter=0, maxiter=maxiter,
+                                       cov_type="none", return_params=True, disp=False))
+            new = float(mod.loglike(final))
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            new = -np.inf
+    if np.isfinite(new) and new >= llf:
+        return final, new
+    return params, llf
+
+
+def _match_cost(perm: tuple[int, ...], means: np.ndarray, sds: np.ndarray, prev_means: np.ndarray,
+                prev_sds: np.ndarray, scale: float) -> float:
+    """Distance between a refit's regimes (in the order ``perm``) and the previous ones."""
+    return float(sum(((means[perm[i]] - prev_means[i]) / scale) ** 2
+                     + (np.log(sds[perm[i]]) - np.log(prev_sds[i])) ** 2 for i in range(len(perm))))
+
+
+def _regime_params(params: np.ndarray, names: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    p = pd.Series(params, index=names)
+    return (np.array([p[f"const[{i}]"] for i in range(k)]),
+            np.sqrt(np.array([p[f"sigma2[{i}]"] for i in range(k)])))
+
+
+@dataclass(frozen=True, eq=False)
+class RealtimeRegimes(Result):
+    """Regimes as they were known then: expanding-window refits, filtered probabilities.
+
+    Attributes
+    ----------
+    probabilities : P(S_t = regime | data up to t), with the parameters of the
+        latest refit made on data up to a date on or before t (one column per label).
+    refits : one row per refit: ``date`` (last observation used), ``n_obs``,
+        ``llf``, per-regime ``mean_<label>`` and ``sd_<label>`` after alignment,
+        ``params`` (statsmodels' parameter vector), ``regime_order`` (the
+        statsmodels regime behind each label), ``order_by_mean`` (True when the aligned labels still sort by mean) and
+        ``leading_flip`` (True when the regime with the highest mean is not the
+        one carried as "leading" from the previous refit).
+    labels : regime names (as in :func:`fit`).
+    refit_every : periods between refits.
+    ratio : the ratio line.
+    """
+
+    probabilities: pd.DataFrame
+    refits: pd.DataFrame
+    labels: tuple[str, ...]
+    refit_every: int
+    ratio: pd.Series
+    ppy: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return (f"{self.ratio.name or 'ratio'}: regimes as known then ({len(self.refits)} "
+                f"expanding-window refits, every {self.refit_every} periods)")
+
+    @property
+    def states(self) -> pd.Series:
+        """Most likely regime at each date from the real-time filtered probabilities."""
+        pr = self.probabilities.dropna()
+        return pd.Series(np.argmax(pr.to_numpy(), axis=1), index=pr.index, name="state")
+
+    def agreement(self, full: RegimeFit) -> pd.DataFrame:
+        """Agreement of the real-time path with a full-sample fit's smoothed path.
+
+        Returns a one-row-per-comparison table: share of dates where the states
+        agree, against the smoothed and the (in-sample) filtered paths, on the dates
+        both cover.
+        """
+        rt = self.states
+        rows = []
+        for what, st in (("smoothed (full sample)", full.states),
+                         ("filtered (full-sample parameters)", full.realtime_states)):
+            common = rt.index.intersection(st.index)
+            rows.append({"compared with": what, "periods": len(common),
+                         "agree": float((rt.loc[common] == st.loc[common]).mean())
+                         if len(common) else np.nan})
+        return pd.DataFrame(rows).set_index("compared with")
+
+    def summary(self) -> pd.DataFrame:
+        return self.refits.copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        out = self.probabilities.add_prefix("p_")
+        out["state"] = self.states
+        return out
+
+    def plot(self, ax: Any = None) -> Any:
+        """Real-time probability of the top regime, with the refit dates marked."""
+        from .charts._style import COLORS
+
+        ax = get_ax(ax)
+        top = self.labels[-1]
+        pr = self.probabilities[top]
+        ax.plot(pr.index, pr.to_numpy(), color=COLORS["up"], lw=1.0,
+                label=f"P({top}), as known then")
+        for d in self.refits["date"]:
+            ax.axvline(d, color="0.85", lw=0.5, zorder=0)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title(self.title)
+        ax.legend(loc="best")
+        return ax
+
+
+def realtime(ratio: pd.Series, k_regimes: int = 2, *, refit_every: int = 52,
+             first: int | None = None, n_starts: int = 3, seed: int = 0) -> RealtimeRegimes:
+    """Regimes "as known then": expanding-window refits and filtered probabilities only.
+
+    At each refit date (every ``refit_every`` periods, from ``first`` observations
+    on) the model of :func:`fit` is re-estimated on the log changes up to that
+    date; until the next refit, each period's regime probabilities are the
+    *filtered* ones (data up to that period) under those parameters. Nothing after
+    a date enters its probabilities: neither smoothing nor later parameters.
+
+    Labels are aligned across refits by matching each refit's regimes to the
+    previous one's (closest mean and log standard deviation, all permutations
+    tried), so a regime keeps its name when its parameters drift; ``refits``
+    records when the "leading" regime is no longer the one with the highest mean.
+
+    Each refit screens its starts with a few EM iterations and maximises the
+    likelihood from the best one only (see measurements: screening gave the full
+    fit's likelihood in a fraction of the time): the first
+    fit screens statsmodels' default and ``n_starts - 1`` seeded random starts,
+    later ones the previous refit's parameters (a warm start) and the default.
+
+    Parameters
+    ----------
+    ratio : positive ratio line (weekly is the intended use).
+    k_regimes : 2 or 3.
+    refit_every : periods between refits (52 = yearly on weekly data).
+    first : observations in the first fit (default: :func:`min_observations`).
+    n_starts : starting values screened in the first fit (at least 1).
+    seed : seed of the random starts.
+
+    Returns
+    -------
+    RealtimeRegimes
+    """
+    k = _check_k(k_regimes)
+    for nm, v, lo in (("refit_every", refit_every, 1), ("n_starts", n_starts, 1)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{nm}: expected an integer >= {lo}, got {v!r}")
+    y = check_window(ratio, k)
+    r = _ratio(ratio)
+    n0 = min_observations(k) if first is None else int(first)
+    if n0 < min_observations(k):
+        raise ValueError(f"first={n0}: the model needs at least {min_observations(k)} observations")
+    if n0 >= len(y):
+        raise ValueError(f"first={n0}: the window holds only {len(y)} changes")
+
+    from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
+
+    yv = y.to_numpy()
+    scale = float(np.std(yv)) or 1.0
+    rng = np.random.default_rng(seed)
+    labels = _LABELS[k]
+    probs = np.full((len(yv), k), np.nan)
+    rows: list[dict[str, Any]] = []
+    prev_params: np.ndarray | None = None
+    prev_ms: tuple[np.ndarray, np.ndarray] | None = None
+    import itertools
+
+    cuts = list(range(n0, len(yv), refit_every))
+    for j, cut in enumerate(cuts):
+        mod = MarkovRegression(yv[:cut], k_regimes=k, trend="c", switching_variance=True)
+        names = list(mod.param_names)
+        if prev_params is None:  # first fit: statsmodels' start and seeded random ones
+            starts: list[np.ndarray | None] = [None] + [
+                _random_start(names, yv[:cut], k, rng) for _ in range(n_starts - 1)]
+        else:  # later fits: warm start from the previous refit, and statsmodels' start
+            starts = [prev_params, None]
+        params, llf = _fit_params(mod, starts)
+        means, sds = _regime_params(params, names, k)
+        if prev_ms is None:
+            perm = tuple(np.argsort(means, kind="stable"))
+        else:
+            pm, ps = prev_ms
+            perm = min(itertools.permutations(range(k)),
+                       key=lambda pp: _match_cost(pp, means, sds, pm, ps, scale))
+        am, asd = means[list(perm)], sds[list(perm)]
+        prev_ms, prev_params = (am, asd), params
+        # filtered probabilities up to the next refit, with these parameters only
+        stop = cuts[j + 1] if j + 1 < len(cuts) else len(yv)
+        fmod = MarkovRegression(yv[:stop], k_regimes=k, trend="c", switching_variance=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fres = fmod.filter(params)
+        fp = np.asarray(fres.filtered_marginal_probabilities)[:, list(perm)]
+        probs[cut:stop] = fp[cut:stop]
+        row: dict[str, Any] = {"date": y.index[cut - 1], "n_obs": cut, "llf": llf}
+        for i, lab in enumerate(labels):
+            row[f"mean_{lab}"], row[f"sd_{lab}"] = float(am[i]), float(asd[i])
+        row["params"] = tuple(float(v) for v in params)  # statsmodels order and names
+        row["regime_order"] = tuple(int(i) for i in perm)  # statsmodels regime of each label
+        row["order_by_mean"] = bool(np.all(np.diff(am) > 0))
+        row["leading_flip"] = int(np.argmax(am)) != k - 1
+        rows.append(row)
+    pr = pd.DataFrame(probs, index=y.index, columns=list(labels)).iloc[n0:]
+    refits = pd.DataFrame(rows)
+    notes = []
+    flips = int(refits["leading_flip"].sum())
+    if flips:
+        notes.append(f"in {flips} of {len(refits)} refits the regime carried as "
+                     f"'{labels[-1]}' no longer had the highest mean")
+    return RealtimeRegimes(pr, refits, labels, int(refit_every), r, periods_per_year(r.index),
+                           tuple(notes))

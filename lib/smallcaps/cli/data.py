@@ -127,7 +127,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     frequency=args.frequency, units=args.units)
     prov = provenance(df)
     print(f"imported {prov.rows:,} rows of {prov.name} ({prov.first} to {prov.last}) "
-          f"columns: {', '.join(c for c in df.columns if c != 'published')}; "
+          f"columns: {', '.join(c for c in df.columns if c not in ('published', 'usable_from'))}; "
           f"source: {prov.source}")
     for note in prov.notes:
         if note.startswith("replaced data kept"):

@@ -6,11 +6,13 @@ Public API::
     sc.data.load("RUT", start="2018-01-01") # a validated frame with provenance
     sc.data.provenance(df)                  # where it came from
     sc.data.align_published(series, index)  # point-in-time alignment
+    sc.data.adjusted_as_of(iwm, "2025-06-13")  # dividend-adjusted as a chart on that day showed it
     sc.data.DataError                       # raised for bad or missing data
     sc.data.registry.entries()              # user-added series (registry.json beside the cache)
 """
 
 from . import registry
+from .adjust import adjusted_as_of
 from .cache import CacheCorrupt, cache_dir
 from .catalog import CATALOG, SeriesSpec, catalog, price_names, spec
 from .coverage import coverage, gaps
@@ -27,6 +29,7 @@ __all__ = [
     "DataError",
     "Provenance",
     "SeriesSpec",
+    "adjusted_as_of",
     "align_published",
     "available",
     "cache_dir",

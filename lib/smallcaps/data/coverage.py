@@ -7,7 +7,7 @@ import pandas as pd
 
 # expected calendar and how far (days) an observation may sit from its slot
 _CALENDARS = {
-    "daily": (None, 0, 3),  # business days; a run must be 3+ days (holidays are 1-2)
+    "daily": (None, 0, 1),  # NYSE sessions (holidays and closures are not slots)
     "weekly": ("7D", 3, 1),
     "semi-monthly": ("SME", 5, 1),
     "monthly": ("ME", 3, 1),
@@ -30,8 +30,10 @@ def gaps(index: pd.DatetimeIndex, frequency: str) -> pd.DataFrame:
     Parameters
     ----------
     index : dates of the observations.
-    frequency : "daily" (business days; runs shorter than 3 days, i.e. holidays,
-        are ignored), "weekly" (a slot every 7 days from the first date, filled
+    frequency : "daily" (NYSE sessions from ``exchange_calendars``: holidays and
+        unscheduled closures such as 2001-09-11..14, 2012-10-29/30 or days of
+        mourning are not gaps, and one missing session is; before 1970, where the
+        calendar lists no holidays, weekdays with runs of 3+ days), "weekly" (a slot every 7 days from the first date, filled
         by any observation within 3 days, so holiday-shifted reports count),
         "semi-monthly" or "monthly".
 
@@ -47,7 +49,15 @@ def gaps(index: pd.DatetimeIndex, frequency: str) -> pd.DataFrame:
     if len(idx) < 2:
         return pd.DataFrame(columns=cols)
     freq, tol_days, min_run = _CALENDARS[frequency]
-    expected = pd.bdate_range(idx[0], idx[-1]) if freq is None else pd.date_range(idx[0], idx[-1], freq=freq)
+    if freq is None:
+        from .calendars import NYSE_HOLIDAYS_FROM, nyse_sessions_between
+
+        # exchange_calendars lists NYSE holidays from 1970 only: before that, weekdays
+        # with runs of 3+ missing days (a 1-2 day hole is a holiday)
+        early = pd.bdate_range(idx[0], min(idx[-1], NYSE_HOLIDAYS_FROM - pd.Timedelta(days=1)))
+        expected = early.append(nyse_sessions_between(max(idx[0], NYSE_HOLIDAYS_FROM), idx[-1]))
+    else:
+        expected = pd.date_range(idx[0], idx[-1], freq=freq)
     missing = missing_slots(idx, expected, tol_days)
     if not missing.any():
         return pd.DataFrame(columns=cols)
@@ -61,6 +71,11 @@ def gaps(index: pd.DatetimeIndex, frequency: str) -> pd.DataFrame:
         .agg(first_missing="min", last_missing="max", missing="count")
         .reset_index(drop=True)
     )
+    if freq is None:
+        from .calendars import NYSE_HOLIDAYS_FROM
+
+        keep = (out["first_missing"] >= NYSE_HOLIDAYS_FROM) | (out["missing"] >= 3)
+        return out[keep].reset_index(drop=True)
     return out[out["missing"] >= min_run].reset_index(drop=True)
 
 

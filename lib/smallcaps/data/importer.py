@@ -32,7 +32,7 @@ from . import cache
 from .catalog import SeriesSpec, register
 from .catalog import spec as get_spec
 from .errors import DataError
-from .pointintime import published_dates
+from .pointintime import add_release_columns
 from .provenance import Provenance, attach, provenance
 from .validation import (
     check_one_row_per_day,
@@ -221,7 +221,7 @@ def read_csv(
         if sp.frequency == "monthly":
             df.index = (df.index.to_period("M").to_timestamp(how="end").normalize()).rename("date")
             check_plausible_dates(df.index, label, None, latest=latest)
-        df["published"] = published_dates(df.index, sp.release)
+        add_release_columns(df, sp.release)
     notes = [f"imported from {path.name}"]
     if sp.source and not sp.import_only and sp.source != "user import" \
             and not sp.source.startswith("import of"):

@@ -37,7 +37,7 @@ from . import snapshot as _snap
 from .catalog import CATALOG, SeriesSpec, close_matches_hint, register
 from .catalog import spec as get_spec
 from .errors import DataError
-from .pointintime import cut_as_of
+from .pointintime import add_release_columns, cut_as_of
 from .provenance import Provenance, attach, provenance
 
 
@@ -199,9 +199,9 @@ def load(
         registered name, ``short_interest:SYMBOL``, or any Yahoo/Stooq ticker
         ("AAPL", "IJR", "KRE"); case-insensitive. Other names raise with close matches.
     start, end : inclusive date bounds (ISO strings or Timestamps).
-    as_of : point in time: keep only what had been published by this date (for
-        prices, rows up to the date; for slow series, rows whose ``published``
-        date is on or before it).
+    as_of : point in time: keep only what was usable at this date's close (for
+        prices, rows up to the date; for slow series, rows whose ``usable_from``,
+        else ``published``, date is on or before it).
     snapshot : read this snapshot folder instead of ``$SMALLCAPS_SNAPSHOT``.
     contracts : COT only: "primary" (one row per week, default) or "all" (both
         Russell contracts during the 2017-18 ICE -> CME switch).
@@ -214,7 +214,9 @@ def load(
     -------
     pandas.DataFrame
         Prices: DatetimeIndex ``date``; float columns open, high, low, close,
-        adj_close, volume. Other series: their value columns plus ``published``.
+        adj_close, volume. Other series: their value columns plus ``published``
+        (and ``usable_from`` for releases after the close), recomputed from the
+        release calendars on every load.
         ``df.attrs["provenance"]`` describes the origin (see
         :func:`smallcaps.data.provenance`).
 
@@ -254,6 +256,9 @@ def load(
         raise _not_found(sp, folder, fetch_note)
 
     prov = provenance(df)
+    if sp.kind != "prices" and sp.release != "same_day":
+        # release dates from today's calendars, also for caches written under older rules
+        df = attach(add_release_columns(df.copy(), sp.release), prov)
     if as_of_ts is not None:
         df = cut_as_of(df, as_of_ts, name)
         prov = dataclasses.replace(prov, as_of=as_of_ts.date().isoformat())

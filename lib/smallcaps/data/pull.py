@@ -56,7 +56,7 @@ from . import cache
 from .catalog import CATALOG, SeriesSpec
 from .catalog import spec as get_spec
 from .errors import DataError
-from .pointintime import published_dates
+from .pointintime import add_release_columns
 from .provenance import Provenance, attach, provenance
 
 DEFAULT_MAX_AGE_HOURS = 12.0
@@ -287,7 +287,7 @@ def _finalise(sp: SeriesSpec, merged: pd.DataFrame, prov: Provenance) -> pd.Data
 
         out["is_primary"] = mark_primary(out).to_numpy()
     if sp.kind != "prices":
-        out["published"] = published_dates(out.index, sp.release)
+        add_release_columns(out, sp.release)
     return attach(out, prov)
 
 
@@ -578,7 +578,7 @@ def _count_revised(base: pd.DataFrame, new: pd.DataFrame, key: Sequence[str]) ->
     if key:
         return 0
     common = base.index.intersection(new.index)
-    cols = [c for c in new.columns if c != "published" and c in base.columns
+    cols = [c for c in new.columns if c not in ("published", "usable_from") and c in base.columns
             and pd.api.types.is_numeric_dtype(new[c])]
     if not len(common) or not cols:
         return 0

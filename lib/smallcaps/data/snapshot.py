@@ -15,6 +15,7 @@ documents that file (:func:`provenance_doc`), not merely the first one found.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import re
 from pathlib import Path
@@ -24,7 +25,7 @@ import pandas as pd
 from .. import config
 from .catalog import PRICE_COLUMNS, SeriesSpec
 from .errors import DataError
-from .pointintime import published_dates
+from .pointintime import add_release_columns
 from .provenance import Provenance, attach
 from .validation import check_columns, parse_dates, validate_prices, validate_series
 
@@ -221,7 +222,7 @@ def read_series_csv(path: Path, spec: SeriesSpec, contracts: str = "primary") ->
         raise DataError(name, f"contracts must be 'primary' or 'all', got {contracts!r}")
     out = validate_series(raw, name, spec if spec.columns else None, text_cols, bool_cols,
                           _FIRST_DATA_LINE, unique=unique)
-    out["published"] = published_dates(out.index, spec.release)
+    add_release_columns(out, spec.release)
     return out
 
 
@@ -270,7 +271,51 @@ def read(folder: Path, spec: SeriesSpec, contracts: str = "primary") -> pd.DataF
         notes = (*notes, f"rows of ticker {_symbol(spec)} in {path.name}")
     prov = Provenance(
         name=spec.name, source=spec.source, origin="snapshot", location=str(path),
-        retrieved=f"snapshot file dated {pd.Timestamp(path.stat().st_mtime, unit='s'):%Y-%m-%d}",
+        retrieved=_vintage(doc[0] if doc is not None else None, path, folder, df),
         units=spec.units, frequency=spec.frequency, notes=notes,
     )
     return attach(df, prov)
+
+
+_ISO_DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
+
+
+def provenance_vintage(text: str, relpath: str) -> pd.Timestamp | None:
+    """Latest date a PROVENANCE text records for one file (source commits, captures).
+
+    The text is split at its markdown headings; sections whose heading names the
+    file (``RUT.csv``, a path, or a glob such as ``sentiment/cot_*.csv``) are read,
+    or the whole text when no heading names it. None when it holds no ISO date.
+    """
+    sections, head, body = [], "", []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            sections.append((head, "\n".join(body)))
+            head, body = line, []
+        else:
+            body.append(line)
+    sections.append((head, "\n".join(body)))
+    name = relpath.rsplit("/", 1)[-1]
+
+    def names_file(heading: str) -> bool:
+        pats = [re.sub(r"\{[^}]*\}", "*", x)  # `short_interest_{IWM,QQQ}.csv` -> glob
+                for x in (re.findall(r"`([^`]+)`", heading) or heading.split())]
+        return any(fnmatch.fnmatch(relpath, p) or fnmatch.fnmatch(name, p.rsplit("/", 1)[-1])
+                   for p in pats) or name in heading
+
+    own = [h + "\n" + b for h, b in sections if h and names_file(h)]
+    dates = [m.group(0) for m in _ISO_DATE.finditer("\n".join(own) if own else text)]
+    valid = [d for d in pd.to_datetime(dates, errors="coerce") if not pd.isna(d)]
+    return max(valid) if valid else None
+
+
+def _vintage(prov_file: Path | None, path: Path, folder: Path, df: pd.DataFrame) -> str:
+    """The snapshot's vintage for one file, from its PROVENANCE metadata (never an mtime)."""
+    last = df.index.max()
+    if prov_file is None:
+        return f"snapshot vintage unknown (no PROVENANCE file); data to {last:%Y-%m-%d}"
+    rel = path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path.name
+    when = provenance_vintage(prov_file.read_text(encoding="utf-8", errors="replace"), rel)
+    if when is None:
+        return f"snapshot vintage not stated in {prov_file.name}; data to {last:%Y-%m-%d}"
+    return f"snapshot vintage {when:%Y-%m-%d} (latest date {prov_file.name} records for {rel})"

@@ -311,7 +311,7 @@ def validate_series(
     booleans (True/False/1/0); all others must be numbers (empty cells -> NaN).
     """
     if spec is not None and spec.columns:
-        expected = [c for c in spec.columns if c not in ("published",)]
+        expected = [c for c in spec.columns if c not in ("published", "usable_from")]
         optional = {"is_primary", "free_credit_margin_accounts", "change_from_prior_pct"}
         required = [c for c in expected if c not in optional]
         check_columns(list(df.columns), name, required, expected)

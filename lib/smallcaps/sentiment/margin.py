@@ -118,6 +118,8 @@ def margin_metrics(
         out["net_credit"] = margin[list(_CREDIT)].astype(float).sum(axis=1) - margin[DEBIT].astype(float)
     if isinstance(margin, pd.DataFrame) and "published" in margin.columns:
         out["published"] = margin["published"]
+        if "usable_from" in margin.columns:
+            out["usable_from"] = margin["usable_from"]
     out.attrs = dict(getattr(margin, "attrs", {}))
     if deflator is not None:
         out.attrs["deflated_by"] = deflator_name

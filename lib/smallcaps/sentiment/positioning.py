@@ -164,6 +164,8 @@ def _net_table(
         out[f"{g}_net_chg"] = net.diff().where(ok)
     if "published" in df.columns:
         out["published"] = df["published"]
+        if "usable_from" in df.columns:
+            out["usable_from"] = df["usable_from"]
     out.attrs = dict(df.attrs)
     return out
 
@@ -322,7 +324,9 @@ def positioning_metrics(
     DataFrame on report dates: ``net``, ``net_pct_oi``, ``long_chg``,
     ``short_chg``, ``net_chg``, ``open_interest``, ``cot_index`` (of the net %
     of open interest, which stays comparable as open interest grows),
-    ``zscore`` and ``percentile`` (of the same), ``published`` when known.
+    ``zscore`` and ``percentile`` (of the same), ``window_reports`` (reports with
+    a value inside the ``weeks`` window ending at each date, at most ``weeks``),
+    ``published`` (and ``usable_from``) when known.
     """
     table = legacy_net_positions(cot, (group,)) if legacy else net_positions(cot, (group,))
     mp = max(2, weeks // 2) if min_periods is None else int(min_periods)
@@ -337,9 +341,13 @@ def positioning_metrics(
         "cot_index": cot_index(pct, weeks, min_periods=mp),
         "zscore": rolling_zscore(pct, weeks_window(weeks), min_periods=mp),
         "percentile": percentile_rank(pct, weeks_window(weeks), min_periods=mp),
+        # how many reports the window really holds (gaps in the source shrink it)
+        "window_reports": pct.rolling(weeks_window(weeks)).count().astype(int),
     })  # fmt: skip
     if "published" in table.columns:
         out["published"] = table["published"]
+        if "usable_from" in table.columns:
+            out["usable_from"] = table["usable_from"]
     out.attrs = dict(cot.attrs)
     return out
 

@@ -92,5 +92,7 @@ def putcall_metrics(
         out[f"cum_{n}"] = puts.rolling(n, min_periods=n).sum() / sc_.where(sc_ > 0)
     if "published" in pc.columns:
         out["published"] = pc["published"]
+        if "usable_from" in pc.columns:
+            out["usable_from"] = pc["usable_from"]
     out.attrs = dict(pc.attrs)
     return out

@@ -176,6 +176,8 @@ def short_interest_metrics(
         out = out.join(days_to_cover(si, prices, adv_window))
     if "published" in si.columns:
         out["published"] = si["published"]
+        if "usable_from" in si.columns:
+            out["usable_from"] = si["usable_from"]
     out.attrs = dict(si.attrs)
     return out
 

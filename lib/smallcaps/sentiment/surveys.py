@@ -23,7 +23,7 @@ from .extremes import Window, highest_since, lowest_since, percentile_rank, roll
 
 __all__ = ["survey_columns", "survey_latest", "survey_metrics"]
 
-_NOT_VALUES = {"published", "ref_date", "year_month", "source", "notes"}
+_NOT_VALUES = {"published", "usable_from", "ref_date", "year_month", "source", "notes"}
 
 
 def _name(df: pd.DataFrame) -> str:
@@ -92,6 +92,8 @@ def survey_metrics(
     out["lowest_since"] = lowest_since(x)
     if "published" in survey.columns:
         out["published"] = survey["published"]
+        if "usable_from" in survey.columns:
+            out["usable_from"] = survey["usable_from"]
     out.attrs = dict(survey.attrs)
     return out
 

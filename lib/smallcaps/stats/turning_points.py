@@ -28,6 +28,7 @@ __all__ = [
     "compare_turning_points",
     "date_turning_points",
     "match_turning_points",
+    "turning_points_by_basis",
 ]
 
 
@@ -261,3 +262,120 @@ def compare_turning_points(
     m = match_turning_points(tx_, ty_, max_distance, unit=unit, names=(nx, ny))
     return TurningPointComparison(tx_, ty_, m, x.astype(float).dropna(), y.astype(float).dropna(),
                                   (nx, ny), (threshold, ty), unit)
+
+
+_BASES = ("month_end", "mean")
+
+
+def _monthly(daily: pd.Series, basis: str) -> pd.Series:
+    s = daily.astype(float).dropna()
+    out = s.resample("ME").last() if basis == "month_end" else s.resample("ME").mean()
+    return out.dropna()
+
+
+def _sign_word(lead: float, names: tuple[str, str]) -> str:
+    if pd.isna(lead):
+        return "no matching turn"
+    if lead == 0:
+        return "same month"
+    n = abs(int(lead))
+    who = names[0] if lead > 0 else names[1]
+    return f"{who} first by {n} month{'s' if n != 1 else ''}"
+
+
+def turning_points_by_basis(
+    x_daily: pd.Series,
+    y_monthly: pd.Series,
+    threshold: float = 0.10,
+    *,
+    threshold_y: float | None = None,
+    max_distance: int = 6,
+    names: tuple[str, str] = ("x", "y"),
+) -> pd.DataFrame:
+    """Lead or lag of each turn of ``y`` against ``x`` on every monthly basis of ``x``.
+
+    A daily series becomes monthly by its month-end close or its monthly average,
+    and a lead of a few months can change sign with that choice (a daily closing
+    high early in a month, a month-end close below the previous one...). For each
+    turn of the monthly series ``y`` this lists the matched turn of ``x`` on both
+    bases and the daily extreme of ``x`` (highest close for a peak, lowest for a
+    trough) from a month before the earliest matched monthly turn of ``x`` to a
+    month after the latest (within ``max_distance`` months of ``y``'s turn when no
+    basis matched).
+
+    Parameters
+    ----------
+    x_daily : daily series (e.g. index closes).
+    y_monthly : monthly series on month-end dates (e.g. margin debt).
+    threshold, threshold_y : zig-zag thresholds of x and y (see
+        :func:`date_turning_points`; ``threshold_y`` defaults to ``threshold``).
+    max_distance : largest gap in months for a match, and half-width of the
+        window searched for the daily extreme.
+    names : labels of x and y.
+
+    Returns
+    -------
+    DataFrame, one row per turn of ``y``: ``kind``, ``<y>_date``, for each basis
+    ``<x>_date_<basis>`` and ``lead_<basis>`` (months, > 0: x turned first),
+    ``<x>_daily_extreme`` (date), ``daily_value`` and ``lead_daily`` (months
+    between the extreme's month and y's turn month), ``depends_on_basis`` (True
+    when the leads that exist do not all have the same sign, zero counting as its
+    own sign) and ``statement``, one sentence saying so.
+    """
+    nx, ny = names
+    if not isinstance(x_daily, pd.Series) or not isinstance(y_monthly, pd.Series):
+        raise TypeError("x_daily, y_monthly: expected pandas Series with a DatetimeIndex")
+    x = x_daily.astype(float).dropna()
+    y = y_monthly.astype(float).dropna()
+    ty = threshold if threshold_y is None else threshold_y
+    turns_y = date_turning_points(y, ty)
+    rows = []
+    matched = {}
+    for b in _BASES:
+        tx = date_turning_points(_monthly(x, b), threshold)
+        m = match_turning_points(turns_y, tx, max_distance, unit="months", names=(ny, nx))
+        matched[b] = m.set_index(f"{ny}_date")
+    for d, r in turns_y.iterrows():
+        row: dict[str, Any] = {"kind": r["kind"], f"{ny}_date": d}
+        leads = []
+        for b in _BASES:
+            mr = matched[b].loc[d]
+            xd = mr[f"{nx}_date"]
+            # match_turning_points gives lead > 0 when y (first name) turned first
+            lead = -mr["lead"] if pd.notna(mr["lead"]) else np.nan
+            row[f"{nx}_date_{b}"] = xd
+            row[f"lead_{b}"] = lead
+            leads.append(lead)
+        # the daily extreme around the matched monthly turns (one month either side),
+        # or within max_distance months of y's turn when no basis matched
+        found = [row[f"{nx}_date_{b}"] for b in _BASES if pd.notna(row[f"{nx}_date_{b}"])]
+        if found:
+            lo = min(found).to_period("M").to_timestamp() - pd.DateOffset(months=1)
+            hi = max(found).to_period("M").to_timestamp(how="end") + pd.DateOffset(months=1)
+        else:
+            lo = (d - pd.DateOffset(months=max_distance)).to_period("M").to_timestamp()
+            hi = d + pd.DateOffset(months=max_distance)
+        win = x.loc[(x.index >= lo) & (x.index <= hi)]
+        if len(win):
+            ed = win.idxmax() if r["kind"] == "peak" else win.idxmin()
+            lead_d = _period_diff(ed, d, "months")  # > 0: x's extreme came first
+            row.update({f"{nx}_daily_extreme": ed, "daily_value": float(win.loc[ed]),
+                        "lead_daily": lead_d})
+            leads.append(lead_d)
+        else:
+            row.update({f"{nx}_daily_extreme": pd.NaT, "daily_value": np.nan,
+                        "lead_daily": np.nan})
+        signs = {int(np.sign(v)) for v in leads if pd.notna(v)}
+        row["depends_on_basis"] = len(signs) > 1
+        parts = [f"month-end: {_sign_word(row['lead_month_end'], names)}",
+                 f"monthly average: {_sign_word(row['lead_mean'], names)}",
+                 f"daily extreme {row[f'{nx}_daily_extreme']:%Y-%m-%d}: "
+                 f"{_sign_word(row['lead_daily'], names)}" if pd.notna(row[f"{nx}_daily_extreme"])
+                 else "daily extreme: none in the window"]
+        verdict = ("the lead/lag changes sign with the basis" if row["depends_on_basis"]
+                   else "the same sign on every basis")
+        row["statement"] = (f"{ny} {r['kind']} {d:%Y-%m}: " + "; ".join(parts) + f"; {verdict}.")
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out.attrs = dict(x_daily.attrs)
+    return out

@@ -24,12 +24,14 @@ from ._results import Result, get_ax
 
 __all__ = [
     "CointegrationResult",
+    "CointegrationRobustness",
     "EngleGrangerResult",
     "JohansenResult",
     "UnitRootReport",
     "UnitRootTest",
     "adf",
     "cointegration",
+    "cointegration_robustness",
     "engle_granger",
     "johansen",
     "kpss",
@@ -572,3 +574,153 @@ def cointegration(
     eg2 = engle_granger(df[xn], df[yn], trend=trend, names=(xn, yn))
     jo = johansen(df, det_order=det_order, k_ar_diff=k_ar_diff)
     return CointegrationResult(eg1, eg2, jo)
+
+
+_DET_WORDS = {-1: "none", 0: "constant", 1: "constant + trend"}
+
+
+@dataclass(frozen=True, eq=False)
+class CointegrationRobustness(Result):
+    """Cointegration of a pair across specifications, and the conclusion they support.
+
+    ``table`` has one row per specification: Engle-Granger both ways with a
+    constant (``c``) and with a constant and trend (``ct``), and Johansen for
+    every lag choice (lagged differences in the VECM) and deterministic term
+    (none, constant, constant + trend), with the statistic, the 5 % critical value
+    or p-value, whether it finds a relation at 5 % (``rejects``) and a ``reading``.
+    """
+
+    table: pd.DataFrame
+    names: tuple[str, str]
+    n_obs: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Cointegration of {self.names[0]} and {self.names[1]} across specifications"
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """(specifications rejecting no-cointegration, specifications) per test."""
+        out = {}
+        for test, g in self.table.groupby("test", sort=False):
+            out[str(test)] = (int(g["rejects"].sum()), len(g))
+        return out
+
+    @property
+    def verdict(self) -> str:
+        """``"robust"`` (every Johansen specification finds a relation and Engle-Granger
+        rejects in at least one direction for each trend), ``"none"`` (no specification
+        rejects) or ``"fragile"`` (anything in between)."""
+        t = self.table
+        eg = t[t["test"] == "Engle-Granger"]
+        jo = t[t["test"] == "Johansen trace"]
+        if not t["rejects"].any():
+            return "none"
+        eg_ok = all(g["rejects"].any() for _, g in eg.groupby("trend"))
+        if eg_ok and jo["rejects"].all():
+            return "robust"
+        return "fragile"
+
+    def conclusion(self) -> str:
+        """One sentence that follows the table."""
+        c = self.counts()
+        eg = c.get("Engle-Granger", (0, 0))
+        jo = c.get("Johansen trace", (0, 0))
+        tally = (f"Engle-Granger rejects no-cointegration in {eg[0]} of {eg[1]} tests "
+                 f"(both directions, constant / constant + trend), Johansen finds a relation in "
+                 f"{jo[0]} of {jo[1]} specifications (lags x deterministic terms), "
+                 f"{self.n_obs} observations")
+        if self.verdict == "robust":
+            return f"cointegrated on every specification: {tally}"
+        if self.verdict == "none":
+            return f"no evidence of cointegration on any specification: {tally}"
+        return (f"no firm long-run relation: the answer depends on the specification ({tally})")
+
+    def summary(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def plot(self, ax: Any = None) -> Any:
+        """Johansen trace statistic over its 5 % critical value, by lag and deterministic term."""
+        ax = get_ax(ax)
+        jo = self.table[self.table["test"] == "Johansen trace"]
+        for det, g in jo.groupby("deterministic", sort=False):
+            ax.plot(g["lags"].to_numpy(), (g["statistic"] / g["crit_5pct"]).to_numpy(), "o-",
+                    label=str(det))
+        ax.axhline(1.0, color="black", lw=0.8)
+        ax.set_xlabel("lagged differences in the VECM")
+        ax.set_ylabel("trace statistic / 5% critical value (r = 0)")
+        ax.set_title(self.title)
+        ax.legend()
+        return ax
+
+
+def cointegration_robustness(
+    y: pd.Series,
+    x: pd.Series,
+    *,
+    lags: tuple[int, ...] = (1, 2, 3, 6, 12),
+    det_orders: tuple[int, ...] = (-1, 0, 1),
+    trends: tuple[str, ...] = ("c", "ct"),
+    names: tuple[str, str] | None = None,
+    alpha: float = 0.05,
+) -> CointegrationRobustness:
+    """Engle-Granger both ways and Johansen across lag choices and deterministic terms.
+
+    One lag choice can make or break a cointegration finding, so the conclusion
+    is read from the whole table (:meth:`CointegrationRobustness.conclusion`).
+    Engle-Granger: ``statsmodels.tsa.stattools.coint`` (lag by AIC), H0 no
+    cointegration, for ``trends`` ("c", "ct") and both directions. Johansen:
+    ``coint_johansen(data, det_order, k_ar_diff)`` for every ``lags`` x
+    ``det_orders``; "rejects" means the sequential trace test at 5 % selects
+    exactly one relation (full rank, both series stationary, is not counted).
+
+    Parameters
+    ----------
+    y, x : the two series (log levels of price-like series).
+    lags : lagged differences tried in the VECM (values >= the sample allows are skipped,
+        with a note).
+    det_orders : Johansen deterministic terms: -1 none, 0 constant, 1 linear trend.
+    trends : Engle-Granger deterministic terms.
+    names : labels (default: the Series names).
+    alpha : level of the Engle-Granger tests (the Johansen values are at 5 %).
+    """
+    yn, xn = names if names is not None else (str(y.name or "y"), str(x.name or "x"))
+    df = pd.concat({yn: pd.Series(y, dtype=float), xn: pd.Series(x, dtype=float)}, axis=1,
+                   join="inner").dropna()
+    if len(df) < 30:
+        raise ValueError(f"{yn}, {xn}: {len(df)} common observations; need at least 30")
+    rows, notes = [], []
+    for trend in trends:
+        if trend not in ("c", "ct"):
+            raise ValueError(f"trends: {trend!r} is not 'c' or 'ct'")
+        for a, b in ((yn, xn), (xn, yn)):
+            eg = engle_granger(df[a], df[b], trend=trend, alpha=alpha, names=(a, b))  # type: ignore[arg-type]
+            rows.append({"test": "Engle-Granger", "specification": f"{a} on {b}", "trend": trend,
+                         "deterministic": "constant" if trend == "c" else "constant + trend",
+                         "lags": np.nan, "statistic": eg.statistic, "crit_5pct": eg.critical["5%"],
+                         "p_value": eg.p_value, "rank": np.nan, "rejects": eg.reject,
+                         "reading": eg.reading()})
+    max_k = len(df) // 4
+    for det in det_orders:
+        if det not in _DET_WORDS:
+            raise ValueError(f"det_orders: {det!r} is not -1, 0 or 1")
+        for k in lags:
+            if k >= max_k:
+                notes.append(f"Johansen with {k} lags skipped: {len(df)} observations")
+                continue
+            jo = johansen(df, det_order=det, k_ar_diff=int(k))
+            # a relation is rank 1 exactly: full rank says both series are (trend-)
+            # stationary on their own, which is not a cointegration finding
+            reading = ("one cointegrating relation" if jo.rank == 1 else
+                       "no relation (r = 0 not rejected)" if jo.rank == 0 else
+                       "full rank: each series looks stationary, not cointegration")
+            rows.append({"test": "Johansen trace", "specification": f"{k} lagged differences",
+                         "trend": "", "deterministic": _DET_WORDS[det], "lags": int(k),
+                         "statistic": float(jo.table.loc[0, "trace"]),
+                         "crit_5pct": float(jo.table.loc[0, "trace_crit_95"]), "p_value": np.nan,
+                         "rank": jo.rank, "rejects": jo.rank == 1, "reading": reading})
+    table = pd.DataFrame(rows)
+    return CointegrationRobustness(table, (yn, xn), len(df), tuple(dict.fromkeys(notes)))

@@ -166,6 +166,7 @@ class LevelBelowHigh:
     level: float
     as_of: pd.Timestamp
     last_close: float
+    column: str = "close"
 
     @property
     def distance(self) -> float:
@@ -174,13 +175,15 @@ class LevelBelowHigh:
 
     def describe(self) -> str:
         side = "above" if self.distance >= 0 else "below"
-        return (f"{self.pct:.0%} below the {self.high_date:%Y-%m-%d} closing high "
+        what = {"close": "closing high", "high": "intraday high"}.get(self.column,
+                                                                    f"{self.column} high")
+        return (f"{self.pct:.0%} below the {self.high_date:%Y-%m-%d} {what} "
                 f"{self.high:,.2f} is {self.level:,.2f}; the {self.as_of:%Y-%m-%d} close "
                 f"{self.last_close:,.2f} is {abs(self.distance):.1%} {side} it")
 
 
 def level_below_high(prices: pd.Series | pd.DataFrame, pct: float = 0.10, as_of: Any = None,
-                     lookback: int | None = None) -> LevelBelowHigh:
+                     lookback: int | None = None, column: str = "close") -> LevelBelowHigh:
     """The price ``pct`` below the highest close (the "10% correction" level).
 
     ``level = max(close_s, s <= as_of) * (1 - pct)``; with ``lookback`` the high is
@@ -192,11 +195,24 @@ def level_below_high(prices: pd.Series | pd.DataFrame, pct: float = 0.10, as_of:
     pct : fraction below the high, in (0, 1).
     as_of : date to measure at (default: last bar).
     lookback : optional window in bars for the high.
+    column : for a price frame, the column the high is taken from: ``"close"``
+        (default), ``"high"`` (intraday high) or ``"adj_close"``...; the last
+        value compared with the level is the close (the ``adj_close`` for an
+        adjusted basis).
     """
     p = check_fraction(pct, "pct", 0.0, 1.0)
     if p >= 1.0:
         raise ValueError("pct=1: a level 100% below the high is zero")
-    c = as_close(prices, "prices")
+    if isinstance(prices, pd.DataFrame) and column != "close":
+        if column not in prices.columns:
+            raise ValueError(f"column={column!r}: not a column of prices "
+                             f"({', '.join(map(str, prices.columns))})")
+        c = prices[column].astype(float)
+        last_col = column if column.startswith("adj") else "close"
+        last = prices[last_col].astype(float) if last_col in prices.columns else c
+    else:
+        c = as_close(prices, "prices")
+        last = c
     check_index(c, "prices")
     c = c.dropna()
     if as_of is not None:
@@ -210,4 +226,5 @@ def level_below_high(prices: pd.Series | pd.DataFrame, pct: float = 0.10, as_of:
         c = c.iloc[-check_window(lookback, "lookback"):]
     j = int(np.argmax(c.to_numpy()))
     high = float(c.iloc[j])
-    return LevelBelowHigh(high, c.index[j], p, high * (1.0 - p), c.index[-1], float(c.iloc[-1]))
+    return LevelBelowHigh(high, c.index[j], p, high * (1.0 - p), c.index[-1],
+                          float(last.loc[c.index[-1]]), column)

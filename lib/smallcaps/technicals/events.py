@@ -199,24 +199,40 @@ def ma_order(prices: pd.Series | pd.DataFrame, windows: Iterable[int] = (50, 100
     return keep_attrs(mas, prices)
 
 
-def new_highs(prices: pd.Series | pd.DataFrame, window: int | None = None) -> pd.Series:
-    """Closes above every earlier close (all-time) or the previous ``window - 1`` closes.
+def new_highs(prices: pd.Series | pd.DataFrame, window: int | None = None,
+              basis: str = "close") -> pd.Series:
+    """Bars that set a new high: all-time (in the data given) or over ``window`` bars.
 
     All-time means all-time *in the data given*: pass the full history.
+
+    Parameters
+    ----------
+    prices : close Series or price frame.
+    window : None (all-time) or N: above the previous ``N - 1`` bars.
+    basis : ``"close"`` (a close above every earlier close, the default) or
+        ``"intraday"`` (a high above every earlier high; needs a ``high`` column).
 
     Returns
     -------
     Boolean Series on the price index (the first bar is never a new high).
     """
-    c = as_close(prices, "prices")
+    if basis not in ("close", "intraday"):
+        raise ValueError(f"basis={basis!r}: must be 'close' or 'intraday'")
+    if basis == "intraday":
+        if not isinstance(prices, pd.DataFrame) or "high" not in prices.columns:
+            raise ValueError("prices: basis='intraday' needs a price frame with a 'high' column")
+        c = prices["high"].astype(float)
+    else:
+        c = as_close(prices, "prices")
     check_index(c, "prices")
+    word = "closing" if basis == "close" else "intraday"
     if window is None:
         prior = c.cummax().shift(1)
-        name = "all_time_closing_high"
+        name = f"all_time_{word}_high"
     else:
         n = check_window(window, "window", minimum=2)
         prior = c.rolling(n - 1, min_periods=n - 1).max().shift(1)
-        name = f"{n}_day_closing_high"
+        name = f"{n}_day_{word}_high"
     out = pd.Series((c > prior).to_numpy(), index=c.index, name=name)
     return keep_attrs(out, prices)
 

@@ -100,25 +100,38 @@ def fib_extensions(high: float, low: float, move: str = "down",
 
 
 def fib_swing(prices: pd.DataFrame, start: Any = None, end: Any = None,
-              ratios: Sequence[float] = RETRACEMENTS) -> pd.DataFrame:
+              ratios: Sequence[float] = RETRACEMENTS,
+              basis: str = "intraday") -> pd.DataFrame:
     """Retracements of the largest move inside a window, found from the data.
 
-    The window's highest high and lowest low are the move's ends; whichever came
-    first sets the direction (high first = a decline).
+    The window's extremes are the move's ends; whichever came first sets the
+    direction (high first = a decline).
+
+    Parameters
+    ----------
+    prices : price frame.
+    start, end : the window.
+    ratios : retracement ratios.
+    basis : ``"intraday"`` (highest high and lowest low, the default) or
+        ``"close"`` (highest and lowest close, as on a line chart of closes).
 
     Returns
     -------
-    The :func:`fib_retracements` table, with ``attrs`` ``high_date``, ``low_date`` and
-    ``move`` (and the input's provenance).
+    The :func:`fib_retracements` table, with ``attrs`` ``high_date``, ``low_date``,
+    ``move`` and ``basis`` (and the input's provenance).
     """
-    df = price_frame(prices, need=("high", "low"), what="fib_swing")
+    if basis not in ("intraday", "close"):
+        raise ValueError(f"basis={basis!r}: must be 'intraday' (high/low) or 'close'")
+    need = ("high", "low") if basis == "intraday" else ("close",)
+    df = price_frame(prices, need=need, what="fib_swing")
     win = window_slice(df, start, end, min_rows=2, what="fib_swing")
-    hd, ld = win["high"].idxmax(), win["low"].idxmin()
+    hi_col, lo_col = ("high", "low") if basis == "intraday" else ("close", "close")
+    hd, ld = win[hi_col].idxmax(), win[lo_col].idxmin()
     if hd == ld:
         raise ValueError(f"fib_swing: the high and the low of the window are on the same bar "
                          f"({hd:%Y-%m-%d}); widen the window")
     move = "down" if hd < ld else "up"
-    out = fib_retracements(float(win.loc[hd, "high"]), float(win.loc[ld, "low"]), move, ratios)
+    out = fib_retracements(float(win.loc[hd, hi_col]), float(win.loc[ld, lo_col]), move, ratios)
     out.attrs = dict(prices.attrs)
-    out.attrs.update(high_date=hd.isoformat(), low_date=ld.isoformat(), move=move)
+    out.attrs.update(high_date=hd.isoformat(), low_date=ld.isoformat(), move=move, basis=basis)
     return out

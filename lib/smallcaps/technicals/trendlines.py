@@ -18,9 +18,13 @@ position:
    between ``A`` and the break; bars near the line count as one touch until price
    has retreated more than four tolerances from the line. Each touch is dated at
    its bar nearest the line.
-5. The line with the most touches wins; ties go to the earlier anchor, then to
-   the line passing closest to its touches (smallest sum of distances), then to
-   the one that held longer.
+5. Lines that matter win: a line must span at least ``min_span`` of the window
+   (from its anchor to its break, or to the window's end) and have at least two
+   separate touches (a line touched once is no line: an error, not a result).
+   Each remaining line scores ``touches x span / window`` (steepness plays no
+   part); the highest score wins; ties go to the earlier anchor, then to the line
+   passing closest to its touches (smallest sum of distances), then to the one
+   that held longer.
 
 A parallel channel line goes through the lowest low (highest high for a line of
 higher lows) between ``A`` and the break.
@@ -138,7 +142,7 @@ def _runs(near: np.ndarray, away: np.ndarray) -> list[tuple[int, int]]:
 
 def trendline(prices: pd.DataFrame | pd.Series, kind: str = "lower_highs", start: Any = None,
               end: Any = None, anchor: Any = None, scale: str = "log",
-              tolerance: float = 0.005) -> Trendline:
+              tolerance: float = 0.005, min_span: float = 0.25) -> Trendline:
     """Fit a trendline of lower highs (resistance) or higher lows (support).
 
     Parameters
@@ -154,6 +158,8 @@ def trendline(prices: pd.DataFrame | pd.Series, kind: str = "lower_highs", start
     scale : ``"log"`` (straight on a log chart; default) or ``"linear"``.
     tolerance : how far a high may rise above the line, and how close it must come
         to count as a touch (0.005 = 0.5%).
+    min_span : smallest share of the window's bars a line must span, from its
+        anchor to its break (or the window's end); 0.25 by default.
 
     Returns
     -------
@@ -163,13 +169,15 @@ def trendline(prices: pd.DataFrame | pd.Series, kind: str = "lower_highs", start
     ------
     ValueError
         Too few bars, a bad parameter, or no line of that kind in the window
-        (e.g. the highest high is the last bar).
+        (e.g. the highest high is the last bar, or no line with two touches spans
+        ``min_span`` of the window).
     """
     if kind not in _KINDS:
         raise ValueError(f"kind={kind!r}: must be 'lower_highs' or 'higher_lows'")
     if scale not in ("log", "linear"):
         raise ValueError(f"scale={scale!r}: must be 'log' or 'linear'")
     tol = check_fraction(tolerance, "tolerance", 0.0, 0.5, inclusive_lo=True)
+    span_min = check_fraction(min_span, "min_span", 0.0, 1.0, inclusive_lo=True)
     if isinstance(prices, pd.Series):  # a line (a ratio, a close): high = low = close
         v = prices.astype("float64")
         prices = pd.DataFrame({"high": v, "low": v, "close": v}, index=prices.index)
@@ -218,6 +226,7 @@ def trendline(prices: pd.DataFrame | pd.Series, kind: str = "lower_highs", start
         starts += [j for j in range(a + 1, n - 2) if y[j] >= near]
     pos = np.arange(n, dtype=float)
     best = None
+    rejected = {"short": 0, "one touch": 0}
     for a0 in starts:
         cands = [b for b in np.flatnonzero(peak) if b > a0 + 1 and y[b] < y[a0]]
         if not cands and y[a0 + 1:].max() < y[a0]:
@@ -232,12 +241,25 @@ def trendline(prices: pd.DataFrame | pd.Series, kind: str = "lower_highs", start
             gap = line[a0:brk] - y[a0:brk]
             tl = tol_at(line[a0:brk])
             runs = [(s + a0, e + a0) for s, e in _runs(np.abs(gap) <= tl, gap > _AWAY * tl)]
+            span = (brk - a0) / n
+            if len(runs) < 2:
+                rejected["one touch"] += 1
+                continue
+            if span < span_min:
+                rejected["short"] += 1
+                continue
             fit = sum(float(np.min(np.abs(y[s:e] - line[s:e]))) for s, e in runs)
-            key = (len(runs), -a0, -round(fit, 12), brk, b)
+            key = (round(len(runs) * span, 12), -a0, -round(fit, 12), brk, b)
             if best is None or key > best[0]:
                 best = (key, a0, b, slope, brk, runs)
     if best is None:
         what = "highs" if down else "lows"
+        if rejected["short"] or rejected["one touch"]:
+            raise ValueError(
+                f"no {kind.replace('_', ' ')} line with two touches spans {span_min:.0%} of the "
+                f"window {win.index[0]:%Y-%m-%d} to {win.index[-1]:%Y-%m-%d} "
+                f"({rejected['short']} shorter, {rejected['one touch']} touched once); "
+                "lower min_span, widen the tolerance or move the window")
         raise ValueError(f"no {kind.replace('_', ' ')} line from {win.index[a]:%Y-%m-%d}: every "
                          f"later swing {what[:-1]} lies beyond it; try a later start or anchor")
     _, a, b, slope, brk, runs = best

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..catalog import SeriesSpec
 from ..errors import DataError
-from ..pointintime import published_dates
+from ..pointintime import add_release_columns
 from ..provenance import Provenance, attach
 from ..validation import validate_prices, validate_series
 from ._http import check_kind, decode_text
@@ -122,7 +122,7 @@ def finish_series(df: pd.DataFrame, spec: SeriesSpec, source: str, url: str,
     df.index = pd.DatetimeIndex(df.index).rename("date")
     out = validate_series(df, spec.name, spec if spec.columns else None,
                           text_columns=text_columns, bool_columns=bool_columns, unique=unique)
-    out["published"] = published_dates(out.index, spec.release)
+    add_release_columns(out, spec.release)
     prov = Provenance(name=spec.name, source=source, origin="download", location=url,
                       retrieved=now_iso(), units=spec.units, frequency=spec.frequency,
                       notes=tuple(notes))
