@@ -66,12 +66,9 @@ p = sc.params.check(
     ytd_as_of=(ytd_as_of, sc.params.date(optional=True)),
     ytd_symbols=(ytd_symbols, sc.params.symbol_list()),
     order=[("start", "end")],
+    different=[("numerator", "denominator")],  # a ratio needs two series
+    same_year=[("ytd_as_of", "ytd_year")],
 )
-if p["numerator"] == p["denominator"]:
-    raise sc.params.ParameterError(
-        "denominator", f"is the same series as numerator ({p['numerator']}); a ratio needs two")
-if p["ytd_as_of"] is not None and p["ytd_as_of"].year != p["ytd_year"]:
-    raise sc.params.ParameterError("ytd_as_of", f"{p['ytd_as_of']:%Y-%m-%d} is not in ytd_year {p['ytd_year']}")
 
 # the data and the window, checked before any model is fitted
 a = sc.data.load(p["numerator"])
@@ -251,6 +248,8 @@ study_model = sc.stats.event_study(in_leading, ratio, horizons=(p["horizon"],),
                                    name=f"{fit.labels[-1]} regime (as known then)")
 study_base = sc.stats.event_study(above_avg, ratio, horizons=(p["horizon"],),
                                   name=f"above {p['baseline_window']}-period average")
+sc.pvalues.record_table("ratio after leading regime (as known then)", study_model.summary())
+sc.pvalues.record_table("ratio above its baseline average", study_base.summary())
 print("source:", sc.data.provenance(ratio).describe())
 display(pd.concat({"markov leading (real time)": study_model.summary(),
                    f"above {p['baseline_window']} avg": study_base.summary()}))
