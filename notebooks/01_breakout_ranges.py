@@ -47,6 +47,7 @@ from IPython.display import display
 import smallcaps as sc
 
 T = sc.technicals
+sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
 p = sc.params.check(
     symbol=(symbol, sc.params.symbol()),
     start=(start, sc.params.date(optional=True)),

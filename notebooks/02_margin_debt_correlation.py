@@ -42,6 +42,7 @@ import pandas as pd
 
 import smallcaps as sc
 
+sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
 p = sc.params.check(
     symbol=(symbol, sc.params.symbol()),
     start=(start, sc.params.date(optional=True)),

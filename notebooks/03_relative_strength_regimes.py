@@ -47,6 +47,7 @@ from IPython.display import display
 
 import smallcaps as sc
 
+sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
 p = sc.params.check(
     numerator=(numerator, sc.params.symbol()),
     denominator=(denominator, sc.params.symbol()),

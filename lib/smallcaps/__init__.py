@@ -28,6 +28,7 @@ _SUBMODULES = {
     "briefing",
     "runner",
     "params",
+    "tables",
 }
 
 __all__ = sorted(_SUBMODULES | {"run", "__version__"})
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
         runner,
         sentiment,
         stats,
+        tables,
         technicals,
         widgets,
     )

@@ -1,0 +1,1 @@
+"""Running notebooks and exporting them (``export``: self-contained HTML reports and decks)."""
