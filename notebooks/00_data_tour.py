@@ -75,7 +75,11 @@ for name, spec in sc.data.CATALOG.items():
                  "rows": cov["rows"], "gap runs": cov["gap_runs"], "missing": cov["missing"]})
     provenances[name] = prov
 coverage = pd.DataFrame(rows).set_index("series")
-coverage
+sc.tables.table(coverage, "Coverage of every catalog series",
+                units={"first": "date", "last": "date", "rows": "int", "gap runs": "int",
+                       "missing": "int"},
+                source="smallcaps.data.load of each catalog series (each one's provenance is "
+                       "listed below)")
 
 # %% slideshow={"slide_type": "-"}
 fig = sc.charts.coverage_bars(coverage)
@@ -93,7 +97,7 @@ for why in missing.values():
 # %% slideshow={"slide_type": "-"}
 for prov in provenances.values():
     print(prov.describe())
-    for note in prov.notes:
+    for note in prov.public_notes():
         print("    note:", note)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -109,7 +113,10 @@ for name in provenances:
     if len(g):
         gap_tables[name] = g
 if gap_tables:
-    display(pd.concat(gap_tables, names=["series", "run"]))
+    display(sc.tables.table(pd.concat(gap_tables, names=["series", "run"])
+                            .reset_index(level="run", drop=True),
+                            "Runs of missing observations", max_columns=8,
+                            source=[sc.data.provenance(sc.data.load(n)) for n in gap_tables]))
 else:
     print("no gaps in any loaded series")
 

@@ -103,7 +103,14 @@ def draw_levels(ax: Any, levels: Any, bars: pd.DataFrame) -> list[PriceLabel]:
 
 
 # the retracements a technician reads first; the others only when there is room
-_FIB_RANK = {"50%": 0, "61.8%": 1, "38.2%": 2, "0%": 3, "100%": 3, "23.6%": 4, "78.6%": 4}
+_FIB_RANK = {50.0: 0, 61.8: 1, 38.2: 2, 0.0: 3, 100.0: 3, 23.6: 4, 78.6: 4}
+
+
+def _fib_rank(label: Any) -> int:
+    try:
+        return _FIB_RANK.get(round(float(str(label).rstrip("%")), 1), 5)
+    except ValueError:
+        return 5
 
 
 def draw_fibonacci(ax: Any, fib: pd.DataFrame | None, bars: pd.DataFrame) -> list[PriceLabel]:
@@ -113,7 +120,7 @@ def draw_fibonacci(ax: Any, fib: pd.DataFrame | None, bars: pd.DataFrame) -> lis
     out = []
     for lab, row in fib.iterrows():
         ax.axhline(row["level"], color=COLORS["accent"], lw=0.8, ls=":", zorder=1)
-        rank = _FIB_RANK.get(str(lab), 5)
+        rank = _fib_rank(lab)
         out.append(PriceLabel(float(row["level"]), f"fib {lab} {row['level']:,.0f}",
                               COLORS["accent"], 20 + rank))
     return out
