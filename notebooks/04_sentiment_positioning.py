@@ -179,8 +179,7 @@ si_m = None
 if si is not None:
     si_m = sc.sentiment.short_interest_metrics(si, etf, periods=(1, 2, 4))
     display(sc.tables.table(si_m.drop(columns=["published"]).loc[: p["end"]].tail(6),
-                            f"Short interest in {etf.attrs.get('provenance', {}).get('name', 'the ETF')}:"
-                            " the last 6 reports", source=si))
+                            f"Short interest in {p['symbol']}: the last 6 reports", source=si))
     chk = sc.sentiment.change_check(si)
     print(f"computed changes match the source's own change column on "
           f"{int(chk['match'].sum())} of {int(chk['match'].notna().sum())} reports")
