@@ -226,6 +226,13 @@ fig = sc.charts.candles(prices, shown.index[0], asof, mas=p["ma_windows"], range
 print(profile.describe())
 print(prov.describe())
 
+# %% slideshow={"slide_type": "skip"}
+# the same window to explore in the HTML report (zoom, hover); slides keep the figure above
+sc.charts.interactive(
+    pd.DataFrame({name: close, **{f"{w}-day SMA": T.sma(close, w) for w in p["ma_windows"]}})
+    .loc[shown.index[0]:asof], f"{name}: close and moving averages (interactive)",
+    source=prices, log=True)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Momentum and moving-average state
 

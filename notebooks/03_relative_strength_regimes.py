@@ -100,6 +100,10 @@ for note in prov.public_notes():
 fig = sc.charts.ratio_chart(ratio, probabilities=False)
 print(prov.describe())
 
+# %% slideshow={"slide_type": "skip"}
+# the ratio to explore in the HTML report (zoom, hover); slides keep the figure above
+sc.charts.interactive(ratio, f"{ratio.name} (interactive)", source=ratio, log=True)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The trendline of lower highs
 #

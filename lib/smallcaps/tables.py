@@ -275,19 +275,33 @@ def _keep_index(index: pd.Index) -> bool:
 
 
 def _index_to_columns(df: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
-    """Named or dated indexes become ordinary first columns, so they get units and headers."""
+    """Named or dated indexes become ordinary first columns, so they get units and headers.
+
+    An unnamed date level is called "date"; other unnamed levels get a blank header
+    (distinct runs of spaces, so pandas keeps them apart); a name already used by a
+    column gets a trailing space.
+    """
     if not _keep_index(df.index):
         return df.reset_index(drop=True)
-    names = [n if n is not None else ("date" if isinstance(df.index, pd.DatetimeIndex) else "")
-             for n in df.index.names]
-    if any(names) and not any(str(n) in df.columns for n in names):
-        out = df.copy()
-        out.index = out.index.set_names(names)
-        return out.reset_index()
-    return df
+    taken = {str(c) for c in df.columns}
+    names = []
+    for i, (n, level) in enumerate(zip(df.index.names, _levels(df.index), strict=True)):
+        if n is None:
+            n = "date" if isinstance(level, pd.DatetimeIndex) else " " * (i + 1)
+        n = str(n)
+        while n in taken:
+            n += " "
+        taken.add(n)
+        names.append(n)
+    out = df.copy()
+    out.index = out.index.set_names(names)
+    return out.reset_index()
 
 
-
+def _levels(index: pd.Index) -> list[pd.Index]:
+    if isinstance(index, pd.MultiIndex):
+        return [index.get_level_values(k) for k in range(index.nlevels)]
+    return [index]
 
 
 def table(
@@ -352,6 +366,8 @@ def table(
         unit = units.get(c) or _guess_unit(frame[c])
         format_value(0, unit) if unit.split(":")[0] != "date" else None  # validates the unit
         used[c] = unit
+    # headers read as words: "closes_above" -> "closes above", unless labels say otherwise
+    labels = {**{c: c.replace("_", " ") for c in frame.columns if "_" in c}, **(labels or {})}
     if labels:
         rename = {c: labels[c] for c in frame.columns if c in labels}
         frame = frame.rename(columns=rename)

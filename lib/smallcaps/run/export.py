@@ -227,6 +227,14 @@ def _prefer(nb: Any, keep: str, drop: str) -> None:
                 del data[drop]
 
 
+def _drop_interactive(nb: Any) -> None:
+    """Take the interactive twins out (slides show the static figure)."""
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs
+                            if "sc-interactive" not in str(o.get("data", {}).get("text/html", ""))]
+
+
 def _prepared(executed: Path, kind: str) -> Any:
     """The executed notebook ready to export: parameter cells off the slides, title,
     parameters and synthetic banner on the first cell, one figure format per export."""
@@ -250,6 +258,7 @@ def _prepared(executed: Path, kind: str) -> Any:
     nb.metadata["title"] = (f"{SYNTHETIC_LABEL}: " if synthetic else "") + _page_title(title, params)
     if kind == "slides":
         _prefer(nb, "image/svg+xml", "image/png")
+        _drop_interactive(nb)
     else:
         _prefer(nb, "image/png", "image/svg+xml")
     return nb
