@@ -28,7 +28,7 @@ ma_windows: list = [50, 200]  # moving-average lengths in trading days
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
@@ -141,5 +141,5 @@ for w in p["ma_windows"]:
     if pd.notna(avg):
         side = "above" if close.iloc[-1] > avg else "below"
         lines.append(f"It is {abs(close.iloc[-1] / avg - 1):.1%} {side} its {w}-day average ({avg:,.2f}).")
-print("\n".join(lines))
+display(Markdown("\n".join("- " + x for x in lines)))
 print(sc.data.provenance(prices).describe())

@@ -42,7 +42,7 @@ rsi_window: int = 14  # RSI length in sessions (Wilder)
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
@@ -228,7 +228,7 @@ print(prov.describe())
 
 # %% slideshow={"slide_type": "skip"}
 # the same window to explore in the HTML report (zoom, hover); slides keep the figure above
-sc.charts.interactive(
+sc.charts.interactive_chart(
     pd.DataFrame({name: close, **{f"{w}-day SMA": T.sma(close, w) for w in p["ma_windows"]}})
     .loc[shown.index[0]:asof], f"{name}: close and moving averages (interactive)",
     source=prices, log=True)
@@ -340,5 +340,5 @@ if study is not None:
             says.append(f"After {int(row['n_events'])} upside breakouts, the next {h} days "
                         f"returned {row['mean']:+.1%} on average against {row['baseline_mean']:+.1%} "
                         f"for all days: {verdict} an ordinary day (p = {row['p_value']:.2f}).")
-print("\n".join(says))
+display(Markdown("\n".join("- " + x for x in says)))
 print(prov.describe())

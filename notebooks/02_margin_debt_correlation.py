@@ -39,6 +39,7 @@ horizons: list = [1, 3, 6]  # months ahead for the predictive test
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
@@ -98,8 +99,9 @@ rep = sc.stats.correlation_report(
     prices, margin, basis=p["basis"], start=p["start"], end=p["end"], max_lag=p["max_lag"],
     names=(p["symbol"], "margin debt"),
 )
-print(rep.headline())
-rep.summary()
+display(Markdown(f"**{rep.headline()}**"))
+sc.tables.table(rep.summary(), "Correlation of levels and of changes",
+                source=[prices, margin_df])
 
 # %% slideshow={"slide_type": "-"}
 s = rep.sample
@@ -297,6 +299,6 @@ h = p["horizons"][0]
 row = pr.summary().loc[h]
 lines.append(f"Point in time, margin-debt YoY growth explains {row['r_squared']:.1%} of the next {h}-month "
              f"index return (slope t = {row['t_hac']:.2f}, HAC).")
-print("\n".join("- " + x for x in lines))
+display(Markdown("\n".join("- " + x for x in lines)))
 print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())

@@ -43,7 +43,7 @@ ytd_symbols: list = ["SPX", "COMPQ", "IWM", "RUT", "QQQ"]  # rows of the YTD tab
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
@@ -102,7 +102,7 @@ print(prov.describe())
 
 # %% slideshow={"slide_type": "skip"}
 # the ratio to explore in the HTML report (zoom, hover); slides keep the figure above
-sc.charts.interactive(ratio, f"{ratio.name} (interactive)", source=ratio, log=True)
+sc.charts.interactive_chart(ratio, f"{ratio.name} (interactive)", source=ratio, log=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The trendline of lower highs
@@ -343,5 +343,5 @@ since = (f"the widest since {rw['largest_since']:%Y-%m-%d}" if pd.notna(rw["larg
 says.append(f"Widest daily spread ({p['numerator']} minus {p['denominator']}): {w['spread_pp']:+.2f} pp on "
             f"{top.index[0]:%Y-%m-%d}; in the last two years {rw['spread_pp']:+.2f} pp on "
             f"{recent.index[0]:%Y-%m-%d}, {since}.")
-print("\n".join(says))
+display(Markdown("\n".join("- " + x for x in says)))
 print(sc.data.provenance(ratio).describe())

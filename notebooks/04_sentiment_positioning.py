@@ -36,7 +36,7 @@ end: str = ""  # last date shown and studied (ISO), or empty for the latest
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
@@ -346,4 +346,4 @@ if len(events):
 if not lines:
     lines.append("- No sentiment series could be loaded, so there is nothing to read yet "
                  "(see the coverage table at the top).")
-print("\n".join(lines))
+display(Markdown("\n".join(lines)))

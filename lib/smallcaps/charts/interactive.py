@@ -1,7 +1,7 @@
 """Interactive twins of the main price and ratio charts, for the HTML report.
 
 A static matplotlib figure reads well on a slide and on paper; exploring a long history
-needs zoom and hover. :func:`interactive` draws the same lines with Bokeh (pan, wheel
+needs zoom and hover. :func:`interactive_chart` draws the same lines with Bokeh (pan, wheel
 and box zoom, a hover read-out of date and values) as one HTML block that carries
 Bokeh's JavaScript inline: it survives nbconvert's HTML export and opens offline, no
 CDN. The deck export drops these blocks (``sc-interactive``): slides keep the static
@@ -18,7 +18,7 @@ import pandas as pd
 
 from ._style import COLORS
 
-__all__ = ["Interactive", "interactive"]
+__all__ = ["Interactive", "interactive_chart"]
 
 MARKER_CLASS = "sc-interactive"
 
@@ -44,7 +44,7 @@ def _bokeh_js() -> str:
     return "\n".join(res.js_raw)
 
 
-def interactive(data: pd.Series | pd.DataFrame, title: str, *, source: Any = None,
+def interactive_chart(data: pd.Series | pd.DataFrame, title: str, *, source: Any = None,
                 log: bool = False, ylabel: str | None = None, height: int = 380) -> Interactive:
     """An interactive line chart of ``data`` (a series, or a frame of lines on one axis).
 

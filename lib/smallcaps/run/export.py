@@ -20,7 +20,7 @@ What every export gets:
   theme and the speaker-notes plugin) is inlined from the ``sphinx-revealjs`` package,
   which ships reveal.js's dist files (pinned in ``pyproject.toml``);
 - figures: the HTML report shows each figure's PNG (and the interactive twin where the
-  notebook made one, see :func:`smallcaps.charts.interactive`), the deck its SVG
+  notebook made one, see :func:`smallcaps.charts.interactive_chart`), the deck its SVG
   (crisp on a projector) when the notebook recorded one;
 - no local path: any absolute path in the text is replaced as
   :func:`smallcaps.data.provenance.public_location` does.
