@@ -240,6 +240,10 @@ class Table:
             styler = styler.set_td_classes(pd.DataFrame(
                 [["sc-text"] * len(shown.columns)] * len(shown), index=shown.index,
                 columns=shown.columns))
+        if text_cols:
+            styler = styler.set_table_styles(
+                {c: [{"selector": "th.col_heading", "props": "text-align: left;"}]
+                 for c in text_cols}, overwrite=False)
         if not _keep_index(self.frame.index):
             styler = styler.hide(axis="index")
         body = styler.to_html(table_attributes="class='sc-tab'", escape=True)

@@ -48,9 +48,10 @@ def public_location(text: str) -> str:
         for label, root in roots:
             for r in {root, root.resolve()}:
                 try:
-                    return f"{label}:{p.relative_to(r).as_posix()}"
+                    rel = p.relative_to(r).as_posix()
                 except ValueError:
                     continue
+                return f"{label}:{rel}" if rel != "." else f"the {label} folder"
         return p.name or raw
 
     return _ABS_PATH.sub(short, text)
