@@ -6,11 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from smallcaps.charts import overlays as O  # noqa: E402
+from smallcaps.charts import overlays as O
 
 
 def _bars(n: int = 100) -> pd.DataFrame:
