@@ -143,7 +143,17 @@ if line is not None:
 
 # %% slideshow={"slide_type": "-"}
 fit = sc.regimes.fit(ratio, p["n_regimes"], n_starts=p["n_starts"], legs=legs)
-fit
+sc.tables.table(fit.summary(), fit.title,
+                columns=["regime", "mean_annual_pct", "sd_annual_pct", "t_mean", "share_of_time",
+                         "p_stay", "expected_years", "n_spells", "mean_spell_years"],
+                units={"mean_annual_pct": "ratio", "sd_annual_pct": "ratio", "t_mean": "ratio",
+                       "share_of_time": "pct0", "p_stay": "stat", "expected_years": "ratio",
+                       "n_spells": "int", "mean_spell_years": "ratio"},
+                labels={"mean_annual_pct": "mean change, % a year",
+                        "sd_annual_pct": "volatility, % a year", "t_mean": "t of the mean",
+                        "p_stay": "p(stay)", "expected_years": "expected length, years",
+                        "mean_spell_years": "mean complete spell, years"},
+                source=ratio)
 
 # %% slideshow={"slide_type": "-"}
 dur = fit.expected_durations()

@@ -146,7 +146,11 @@ def test_notebook_deck_and_report_in_chromium(name: str, snapshot_dir: Path,
     r = browser.check_report(report, SHOTS / f"{name}.report.png")
     assert r.title and r.title != "Notebook"
     assert r.overflowing_tables == [], r.overflowing_tables
-    assert r.blocked_requests == []
+    assert r.blocked_requests == [] and r.errors == []
+    # the interactive twins (01 price, 03 ratio) are drawn offline
+    assert all(h > 200 for h in r.interactive_heights), r.interactive_heights
+    if name in ("01_breakout_ranges", "03_relative_strength_regimes"):
+        assert len(r.interactive_heights) >= 1
     machine = [str(Path.home()), str(Path(__file__).resolve().parents[1]), str(snapshot_dir)]
     for f in (deck, report, out / "index.html"):
         text = f.read_text(encoding="utf-8")

@@ -58,6 +58,8 @@ class ReportCheck:
     screenshot: Path
     page_width: int = 0
     scroll_width: int = 0
+    interactive_heights: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -120,9 +122,16 @@ def check_report(html: str | Path, screenshot: str | Path, width: int = 1280,
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     with _browser(width, height) as (ctx, blocked):
         page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(html.as_uri(), wait_until="load")
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(800)
         title = page.title()
+        # interactive twins: their rendered height (0 when Bokeh did not draw them)
+        # (the block's height less its two lines of text: Bokeh draws into a shadow root)
+        heights = page.evaluate("() => [...document.querySelectorAll('.sc-interactive')]"
+                                ".map(e => e.getBoundingClientRect().height - [...e.querySelectorAll"
+                                "('p')].reduce((a, p) => a + p.getBoundingClientRect().height, 0))")
         overflow = page.evaluate(_OVERFLOW_JS)
         images = page.evaluate("() => document.querySelectorAll('img, svg').length")
         sizes = page.evaluate("() => [document.documentElement.clientWidth,"
@@ -130,7 +139,8 @@ def check_report(html: str | Path, screenshot: str | Path, width: int = 1280,
         page.screenshot(path=str(screenshot), full_page=True)
     return ReportCheck(title=title, overflowing_tables=list(overflow), blocked_requests=blocked,
                        images=int(images), screenshot=screenshot, page_width=int(sizes[0]),
-                       scroll_width=int(sizes[1]))
+                       scroll_width=int(sizes[1]),
+                       interactive_heights=[float(h) for h in heights], errors=errors)
 
 
 _SLIDE_JS = """() => {
