@@ -49,7 +49,8 @@ pd.set_option("display.width", 140)
 # for point-in-time analysis (when each observation became public).
 
 # %% slideshow={"slide_type": "-"}
-sc.data.catalog()[["kind", "frequency", "units", "source", "release"]]
+sc.tables.table(sc.data.catalog()[["kind", "frequency", "units", "source", "release"]],
+                "The catalog: every named series", source="smallcaps.data.catalog (the kit's registry)")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Coverage

@@ -223,7 +223,9 @@ for m in peaks:
         win = close.loc[d - pd.DateOffset(months=6): d + pd.DateOffset(months=6)]
         print(f"{p['symbol']} peak month {d:%Y-%m} ({p['basis']}): highest daily close within 6 months "
               f"{win.max():,.2f} on {win.idxmax():%Y-%m-%d}")
-pd.concat(peaks) if peaks else tp.summary().tail(8)
+sc.tables.table(pd.concat(peaks) if peaks else tp.summary().tail(8),
+                "Matched peaks of the index and margin debt" if peaks
+                else "The last matched turning points", source=[prices, margin_df])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Margin debt against its record

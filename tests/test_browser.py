@@ -155,5 +155,7 @@ def test_notebook_deck_and_report_in_chromium(name: str, snapshot_dir: Path,
     for f in (deck, report, out / "index.html"):
         text = f.read_text(encoding="utf-8")
         assert "Empty DataFrame" not in text
+        # every table goes through sc.tables.table (raw pandas HTML has class "dataframe")
+        assert 'class="dataframe' not in text, f"{f.name} shows a table not formatted by unit"
         leaked = [m for m in machine if m and m != "/" and m in text]
         assert leaked == [], f"{f.name} contains local paths {leaked}"
