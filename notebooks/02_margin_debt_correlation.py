@@ -154,13 +154,20 @@ print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share wit
 # r cointegrating relations.
 
 # %% slideshow={"slide_type": "-"}
-rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading", "null"]]
+sc.tables.table(rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading",
+                                          "null"]],
+                "Unit-root tests of each series", units={"statistic": "stat", "p_value": "pvalue"},
+                source=[prices, margin_df])
 
 # %% slideshow={"slide_type": "-"}
 coint = rep.cointegration
 print(coint.title)
 print("Johansen lag choice:", coint.johansen.lag_choice)
-coint.summary()[["test", "direction", "statistic", "p_value", "crit_5pct", "reading", "null"]]
+sc.tables.table(coint.summary()[["test", "direction", "statistic", "p_value", "crit_5pct", "reading",
+                                 "null"]],
+                "Cointegration tests of the log levels",
+                units={"statistic": "stat", "p_value": "pvalue", "crit_5pct": "stat"},
+                source=[prices, margin_df])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Rolling correlation
@@ -188,7 +195,10 @@ print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
 print(rep.leadlag.granger.lag_choice)
-rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]]
+sc.tables.table(rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]],
+                "Granger causality, each direction",
+                units={"lag": "int", "statistic": "stat", "p_value": "pvalue"},
+                source=[prices, margin_df])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Turning points: Nov 2021 and Nov 2024
@@ -237,7 +247,10 @@ metrics = sc.sentiment.margin_metrics(margin_df).loc[:hi]
 rec = sc.sentiment.margin_record(margin_df, hi)
 print(rec.describe())
 print(sc.data.provenance(margin_df).describe())
-metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published"]].tail(6)
+sc.tables.table(metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published"]]
+                .tail(6), "Margin debt: the last 6 months (US$ millions)",
+                units={"level": "int", "yoy": "pct", "record": "int", "record_date": "date",
+                       "pct_from_record": "pct", "published": "date"}, source=margin_df)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Does margin-debt growth say anything about the next months?
@@ -260,7 +273,11 @@ pr = sc.stats.predictive_regression(sig, prices, p["horizons"], published=pub)
 pr_ref = sc.stats.predictive_regression(sig, prices, p["horizons"], align="reference")
 both = pd.concat({"published (point in time)": pr.summary(),
                   "reference month (look-ahead)": pr_ref.summary()}, names=["aligned on"])
-both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]]
+sc.tables.table(both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]],
+                "Predictive regressions: point in time against the reference month",
+                units={"n": "int", "slope": "stat", "t_hac": "ratio", "p_value": "pvalue",
+                       "r_squared": "pct", "q_low_mean": "pct", "q_high_mean": "pct"},
+                source=[prices, margin_df])
 
 # %% slideshow={"slide_type": "-"}
 fig = sc.charts.predictive_chart(pr, p["horizons"][-1], sources=(prices, margin_df),
@@ -274,7 +291,13 @@ record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "publ
 es = sc.stats.event_study(record_pub, prices, (63, 126), name="margin-debt record published")
 fig = sc.charts.event_study_chart(es)
 print(sc.data.provenance(prices).describe())
-es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "ci_low", "ci_high", "p_value", "note"]]
+sc.tables.table(es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference",
+                              "ci_low", "ci_high", "p_value", "note"]],
+                "Event study of the index after margin-debt signals",
+                units={"n_events": "int", "n_clusters": "int", "mean": "pct",
+                       "baseline_mean": "pct", "difference": "pct", "ci_low": "pct",
+                       "ci_high": "pct", "p_value": "pvalue"},
+                source=[prices, margin_df], max_columns=10)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the data says
