@@ -75,6 +75,9 @@ _SLIDES_CSS = """
 .reveal .slides section { height: 100%; overflow-y: auto; overflow-x: hidden; }
 .reveal h1 { font-size: 1.7em; } .reveal h2 { font-size: 1.3em; }
 .reveal p, .reveal li { font-size: 0.62em; line-height: 1.35; }
+/* text read from the back of a room: markdown and rendered notes at 20px on the 1280 canvas */
+.reveal .jp-RenderedMarkdown p, .reveal .jp-RenderedMarkdown li,
+.reveal .jp-RenderedHTMLCommon > ul li { font-size: 20px !important; line-height: 1.4; }
 .reveal .jp-RenderedImage img, .reveal .jp-RenderedSVG svg, .reveal .jp-RenderedSVG img {
   max-width: 100%; max-height: 560px; height: auto; width: auto; margin: 0; }
 .reveal .jp-OutputArea-output pre { font-size: 12px !important; line-height: 1.3; white-space: pre-wrap; }
