@@ -82,7 +82,7 @@ _SLIDES_CSS = """
   max-width: 100%; max-height: 560px; height: auto; width: auto; margin: 0; }
 .reveal .jp-OutputArea-output pre { font-size: 12px !important; line-height: 1.3; white-space: pre-wrap; }
 .reveal .sc-table table { font-size: 14px; }
-.reveal .sc-params { font-size: 0.45em; color: #4b5563; }
+.reveal .jp-RenderedMarkdown p.sc-params { font-size: 14px !important; color: #4b5563; }
 .reveal .sc-synthetic-banner { font-size: 0.55em; }
 .reveal table { margin: 0; }
 </style>
