@@ -31,7 +31,6 @@ from .run.export import SUFFIX
 __all__ = ["SUFFIX", "export", "export_html", "export_slides", "read_manifests", "report",
            "write_index"]
 
-_HIDDEN_TAGS = ("injected-parameters", "parameters")
 
 
 def export_html(executed: str | Path, hide_code: bool = True, out: str | Path | None = None) -> Path:
