@@ -32,7 +32,6 @@ __all__ = ["SUFFIX", "export", "export_html", "export_slides", "read_manifests",
            "write_index"]
 
 
-
 def export_html(executed: str | Path, hide_code: bool = True, out: str | Path | None = None) -> Path:
     """Write ``executed`` as one self-contained HTML file (see :mod:`smallcaps.run.export`)."""
     from .run import export as _export
