@@ -131,7 +131,11 @@ def format_value(value: Any, unit: str) -> str:
 
 
 def _guess_unit(s: pd.Series) -> str:
-    """The unit of a column nobody named: dates, integers, booleans, floats, text."""
+    """The unit of a column nobody named: p-values by name, then dates, integers,
+    booleans, floats, text by dtype."""
+    name = str(s.name).lower()
+    if pd.api.types.is_float_dtype(s) and name.replace(" ", "_") in ("p_value", "pvalue", "p"):
+        return "pvalue"
     if pd.api.types.is_datetime64_any_dtype(s):
         return "date"
     if pd.api.types.is_bool_dtype(s):
