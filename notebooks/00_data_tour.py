@@ -28,10 +28,11 @@ ma_windows: list = [50, 200]  # moving-average lengths in trading days
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
+sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
 p = sc.params.check(
     symbol=(symbol, sc.params.symbol()),
     start=(start, sc.params.date(optional=True)),
@@ -48,7 +49,8 @@ pd.set_option("display.width", 140)
 # for point-in-time analysis (when each observation became public).
 
 # %% slideshow={"slide_type": "-"}
-sc.data.catalog()[["kind", "frequency", "units", "source", "release"]]
+sc.tables.table(sc.data.catalog()[["kind", "frequency", "units", "source", "release"]],
+                "The catalog: every named series", source="smallcaps.data.catalog (the kit's registry)")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Coverage
@@ -75,7 +77,11 @@ for name, spec in sc.data.CATALOG.items():
                  "rows": cov["rows"], "gap runs": cov["gap_runs"], "missing": cov["missing"]})
     provenances[name] = prov
 coverage = pd.DataFrame(rows).set_index("series")
-coverage
+sc.tables.table(coverage, "Coverage of every catalog series",
+                units={"first": "date", "last": "date", "rows": "int", "gap runs": "int",
+                       "missing": "int"},
+                source="smallcaps.data.load of each catalog series (each one's provenance is "
+                       "listed below)")
 
 # %% slideshow={"slide_type": "-"}
 fig = sc.charts.coverage_bars(coverage)
@@ -95,7 +101,7 @@ for why in missing.values():
 # %% slideshow={"slide_type": "-"}
 for prov in provenances.values():
     print(prov.describe())
-    for note in prov.notes:
+    for note in prov.public_notes():
         print("    note:", note)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -111,7 +117,10 @@ for name in provenances:
     if len(g):
         gap_tables[name] = g
 if gap_tables:
-    display(pd.concat(gap_tables, names=["series", "run"]))
+    display(sc.tables.table(pd.concat(gap_tables, names=["series", "run"])
+                            .reset_index(level="run", drop=True),
+                            "Runs of missing observations", max_columns=8,
+                            source=[sc.data.provenance(sc.data.load(n)) for n in gap_tables]))
 else:
     print("no gaps in any loaded series")
 
@@ -136,5 +145,5 @@ for w in p["ma_windows"]:
     if pd.notna(avg):
         side = "above" if close.iloc[-1] > avg else "below"
         lines.append(f"It is {abs(close.iloc[-1] / avg - 1):.1%} {side} its {w}-day average ({avg:,.2f}).")
-print("\n".join(lines))
+display(Markdown("\n".join("- " + x for x in lines)))
 print(sc.data.provenance(prices).describe())

@@ -42,11 +42,12 @@ rsi_window: int = 14  # RSI length in sessions (Wilder)
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
 T = sc.technicals
+sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
 p = sc.params.check(
     symbol=(symbol, sc.params.symbol()),
     start=(start, sc.params.date(optional=True)),
@@ -104,7 +105,10 @@ ranges = T.find_ranges(prices, **RANGE)
 in_view = ranges[ranges["end"] >= shown.index[0]]
 cols = ["start", "end", "low", "high", "width", "bars", "coverage", "exit", "exit_date",
         "known_date", "retest_date", "back_inside"]
-display(in_view[cols])
+display(sc.tables.table(in_view[cols], f"Trading ranges of {name} in the window",
+                        units={"low": "price", "high": "price", "width": "pct", "bars": "int",
+                               "coverage": "pct0"}, source=prices, max_columns=10,
+                        empty="no trading range overlaps the window"))
 print(f"{len(ranges)} ranges in the whole history, {len(in_view)} in the window; exits: "
       + ", ".join(f"{k} {v}" for k, v in ranges["exit"].value_counts().items()))
 print(prov.describe())
@@ -124,11 +128,18 @@ fig = sc.charts.candles(prices, shown.index[0], asof, weekly=True, mas=(10, 40),
 swings = T.swing_points(shown, pct=p["swing_pct"])
 levels = T.support_resistance(shown, pct=p["swing_pct"], tolerance=p["level_tolerance"])
 near = levels.assign(abs_dist=levels["distance"].abs()).nsmallest(6, "abs_dist")
-display(near.drop(columns="abs_dist").sort_values("level", ascending=False))
+display(sc.tables.table(near.drop(columns="abs_dist").sort_values("level", ascending=False),
+                        "Support and resistance nearest the close", source=prices,
+                        columns=["level", "role", "distance", "touches", "first_touch",
+                                 "last_touch", "low", "high"],
+                        units={"level": "price", "low": "price", "high": "price",
+                               "distance": "pct", "touches": "int"},
+                        empty="no clustered swing levels in the window"))
 rounds = T.round_numbers(close, count=2)
 breakouts = in_view.loc[in_view["exit"] == "up", "exit_date"].dropna()
 breakeven = T.breakeven_levels(prices, dates=list(breakouts))
-display(breakeven)
+display(sc.tables.table(breakeven, "Breakeven closes", units={"level": "price", "distance": "pct"},
+                        source=prices, empty="no breakeven levels for these dates"))
 recent = prices.index[-min(p["window"], len(prices))]
 tests = []
 close_by = near.loc[near["distance"].abs() <= 0.05, "level"]
@@ -140,7 +151,13 @@ for lv in list(close_by) + list(rounds["level"]):
         continue
     tests.append(t.to_frame())
 level_tests = pd.concat(tests, ignore_index=True).drop_duplicates("level")
-display(level_tests.sort_values("level", ascending=False))
+display(sc.tables.table(level_tests.sort_values("level", ascending=False),
+                        f"How price behaved at each level over the last {p['window']} sessions",
+                        columns=["level", "sessions", "crossed", "closes_above", "closes_below",
+                                 "close_flips", "first_cross", "last_cross", "last_close"],
+                        units={"level": "price", "last_close": "price", "first_cross": "date",
+                               "last_cross": "date"},
+                        source=prices, empty="no level within 5% of the close to test"))
 print(prov.describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -150,7 +167,11 @@ print(prov.describe())
 dd_close = T.drawdown(prices)
 dd_intra = T.drawdown(prices, "intraday")
 pulls = T.pullbacks(prices, threshold=0.10, basis="intraday")
-display(pulls[pulls["peak_date"] >= shown.index[0] - pd.Timedelta(days=365)])
+display(sc.tables.table(pulls[pulls["peak_date"] >= shown.index[0] - pd.Timedelta(days=365)],
+                        "Pullbacks of 10% or more (intraday) since a year before the window",
+                        units={"peak": "price", "trough": "price", "depth": "pct",
+                               "bars_to_trough": "days", "bars_to_recover": "days"},
+                        source=prices, empty="no pullback of 10% or more in that time"))
 for pct in (0.10, 0.20):
     print(T.level_below_high(prices, pct).describe())
 print(f"Drawdown from the all-time closing high: {dd_close.iloc[-1]:.1%} (intraday basis "
@@ -184,7 +205,9 @@ for kind, begin in anchors.items():
 fib = T.fib_swing(prices, shown.index[0], asof)
 a, b = ("high_date", "low_date") if fib.attrs["move"] == "down" else ("low_date", "high_date")
 print(f"Largest move in the window: {fib.attrs['move']}, {fib.attrs[a][:10]} to {fib.attrs[b][:10]}")
-display(fib)
+display(sc.tables.table(fib, "Fibonacci retracements of the largest move",
+                        columns=["retracement", "level"], units={"level": "price"},
+                        source=prices))
 print(prov.describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -204,6 +227,13 @@ fig = sc.charts.candles(prices, shown.index[0], asof, mas=p["ma_windows"], range
 print(profile.describe())
 print(prov.describe())
 
+# %% slideshow={"slide_type": "skip"}
+# the same window to explore in the HTML report (zoom, hover); slides keep the figure above
+sc.charts.interactive_chart(
+    pd.DataFrame({name: close, **{f"{w}-day SMA": T.sma(close, w) for w in p["ma_windows"]}})
+    .loc[shown.index[0]:asof], f"{name}: close and moving averages (interactive)",
+    source=prices, log=True)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Momentum and moving-average state
 
@@ -214,7 +244,8 @@ macd = T.macd(prices).iloc[-1]
 rows = {f"{w}-day SMA": state[f"sma_{w}"] for w in sorted(p["ma_windows"])}
 table = pd.DataFrame({"value": rows})
 table["close vs average"] = [f"{last / v - 1:+.1%}" for v in table["value"]]
-display(table)
+display(sc.tables.table(table, "Moving averages and the last close", units={"value": "price"},
+                        source=prices))
 print(f"Order of the averages (highest first): {state['order']}"
       + (" - a rising stack" if state["bullish"] else " - a falling stack" if state["bearish"]
          else ""))
@@ -232,7 +263,9 @@ print(prov.describe())
 
 # %% slideshow={"slide_type": "-"}
 recent_ev = T.events(prices, start=prices.index[-min(p["window"], len(prices))])
-display(recent_ev if len(recent_ev) else f"no events in the last {p['window']} sessions")
+display(sc.tables.table(recent_ev, f"Events of the last {p['window']} sessions",
+                        units={"price": "price", "direction": "int"}, source=prices,
+                        empty=f"no events in the last {p['window']} sessions"))
 print(prov.describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -252,8 +285,13 @@ try:
     study = sc.stats.event_study(list(ups), prices, horizons=p["horizons"],
                                  name=f"{name} breakouts up")
     sc.pvalues.record_table("breakouts up vs all days", study.summary())
-    display(study.summary()[["n_events", "mean", "baseline_mean", "difference", "ci_low",
-                             "ci_high", "p_value", "hit_rate", "baseline_hit_rate"]])
+    display(sc.tables.table(
+        study.summary()[["n_events", "mean", "baseline_mean", "difference", "ci_low", "ci_high",
+                         "p_value", "hit_rate", "baseline_hit_rate"]],
+        f"Forward returns after upside range breakouts of {name}, against all days",
+        units={"n_events": "int", "mean": "pct", "baseline_mean": "pct", "difference": "pct",
+               "ci_low": "pct", "ci_high": "pct", "p_value": "pvalue", "hit_rate": "pct0",
+               "baseline_hit_rate": "pct0"}, source=prices))
     fig = sc.charts.event_study_chart(study, title=f"{name}: after upside range breakouts")
 except ValueError as exc:
     print(f"No event study: {exc}")
@@ -261,8 +299,11 @@ try:
     study_down = sc.stats.event_study(list(downs), prices, horizons=p["horizons"],
                                       name=f"{name} breakdowns")
     sc.pvalues.record_table("breakdowns vs all days", study_down.summary())
-    display(study_down.summary()[["n_events", "mean", "baseline_mean", "difference",
-                                  "p_value"]])
+    display(sc.tables.table(
+        study_down.summary()[["n_events", "mean", "baseline_mean", "difference", "p_value"]],
+        f"Forward returns after downside range breaks of {name}, against all days",
+        units={"n_events": "int", "mean": "pct", "baseline_mean": "pct", "difference": "pct",
+               "p_value": "pvalue"}, source=prices))
 except ValueError as exc:
     print(f"No breakdown study: {exc}")
 print(prov.describe())
@@ -302,5 +343,5 @@ if study is not None:
             says.append(f"After {int(row['n_events'])} upside breakouts, the next {h} days "
                         f"returned {row['mean']:+.1%} on average against {row['baseline_mean']:+.1%} "
                         f"for all days: {verdict} an ordinary day (p = {row['p_value']:.2f}).")
-print("\n".join(says))
+display(Markdown("\n".join("- " + x for x in says)))
 print(prov.describe())

@@ -40,9 +40,11 @@ horizons: list = [1, 3, 6]  # months ahead for the predictive test
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
+sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
 p = sc.params.check(
     symbol=(symbol, sc.params.symbol()),
     start=(start, sc.params.date(optional=True)),
@@ -82,12 +84,9 @@ for obj in (prices, margin_df):
     print(sc.data.provenance(obj).describe())
 
 
-def sources(**params):
-    """The source line printed under every table: provenance of both series, parameters."""
-    for obj in (prices, margin_df):
-        print("source:", sc.data.provenance(obj).describe())
-    if params:
-        print("parameters:", ", ".join(f"{k}={v}" for k, v in params.items()))
+def params_used(**params):
+    """The parameters behind the next table (its source line names the data)."""
+    print("parameters:", ", ".join(f"{k}={v}" for k, v in params.items()))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The headline number
@@ -100,9 +99,10 @@ rep = sc.stats.correlation_report(
     prices, margin, basis=p["basis"], start=p["start"], end=p["end"], max_lag=p["max_lag"],
     names=(p["symbol"], "margin debt"),
 )
-print(rep.headline())
-sources(basis=p["basis"], start=rep.sample["start"], end=rep.sample["end"])
-rep.summary()
+display(Markdown(f"**{rep.headline()}**"))
+params_used(basis=p["basis"], start=rep.sample["start"], end=rep.sample["end"])
+sc.tables.table(rep.summary(), "Correlation of levels and of changes",
+                source=[prices, margin_df])
 
 # %% slideshow={"slide_type": "-"}
 s = rep.sample
@@ -161,8 +161,11 @@ print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share wit
 # stationary on its own, which is not cointegration).
 
 # %% slideshow={"slide_type": "-"}
-sources(basis=p["basis"], start=s["start"], end=s["end"])
-rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading", "null"]]
+params_used(basis=p["basis"], start=s["start"], end=s["end"])
+sc.tables.table(rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading",
+                                          "null"]],
+                "Unit-root tests of each series", units={"statistic": "stat", "p_value": "pvalue"},
+                source=[prices, margin_df])
 
 # %% slideshow={"slide_type": "-"}
 coint = rep.cointegration
@@ -172,8 +175,13 @@ robust = sc.stats.cointegration_robustness(
 print("Conclusion from the table:", robust.conclusion() + ".")
 for note in robust.notes:
     print("note:", note)
-sources(basis=p["basis"], start=s["start"], end=s["end"])
-robust.summary()[["test", "specification", "deterministic", "statistic", "crit_5pct", "p_value", "rank", "rejects", "reading"]]
+params_used(basis=p["basis"], start=s["start"], end=s["end"])
+sc.tables.table(robust.summary()[["test", "specification", "deterministic", "statistic", "crit_5pct",
+                                  "p_value", "rank", "rejects", "reading"]],
+                "Cointegration of the log levels: Engle-Granger both ways, Johansen across lags "
+                "and deterministic terms",
+                units={"statistic": "stat", "crit_5pct": "stat", "p_value": "pvalue", "rank": "int"},
+                source=[prices, margin_df])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Rolling correlation
@@ -201,8 +209,11 @@ print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
 print(rep.leadlag.granger.lag_choice)
-sources(basis=p["basis"], max_lag=p["max_lag"])
-rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]]
+params_used(basis=p["basis"], max_lag=p["max_lag"])
+sc.tables.table(rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]],
+                "Granger causality, each direction",
+                units={"lag": "int", "statistic": "stat", "p_value": "pvalue"},
+                source=[prices, margin_df])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Turning points: Nov 2021 and Nov 2024
@@ -235,8 +246,10 @@ if peaks.empty:
     print("no margin-debt turn near 2021-10 or 2025-01 in this window")
 for text in peaks["statement"]:
     print(text)
-sources(threshold=p["turn_threshold"], start=s["start"], end=s["end"])
-by_basis.drop(columns="statement").tail(8)
+params_used(threshold=p["turn_threshold"], start=s["start"], end=s["end"])
+sc.tables.table(by_basis.drop(columns="statement").tail(8),
+                "Turning points on each basis: month-end, monthly average and daily extreme",
+                source=[prices, margin_df], empty="no matched turning points in this window")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Margin debt against its record
@@ -248,7 +261,11 @@ metrics = sc.sentiment.margin_metrics(margin_df).loc[:hi]
 rec = sc.sentiment.margin_record(margin_df, hi)
 print(rec.describe())
 print(sc.data.provenance(margin_df).describe())
-metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published", "usable_from"]].tail(6)
+sc.tables.table(metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published",
+                         "usable_from"]].tail(6), "Margin debt: the last 6 months (US$ millions)",
+                units={"level": "int", "yoy": "pct", "record": "int", "record_date": "date",
+                       "pct_from_record": "pct", "published": "date", "usable_from": "date"},
+                source=margin_df)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Does margin-debt growth say anything about the next months?
@@ -271,8 +288,12 @@ pr = sc.stats.predictive_regression(sig, prices, p["horizons"], published=pub)
 pr_ref = sc.stats.predictive_regression(sig, prices, p["horizons"], align="reference")
 both = pd.concat({"published (point in time)": pr.summary(),
                   "reference month (look-ahead)": pr_ref.summary()}, names=["aligned on"])
-sources(horizons=p["horizons"], start=s["start"], end=s["end"])
-both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]]
+params_used(horizons=p["horizons"], start=s["start"], end=s["end"])
+sc.tables.table(both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]],
+                "Predictive regressions: point in time against the reference month",
+                units={"n": "int", "slope": "stat", "t_hac": "ratio", "p_value": "pvalue",
+                       "r_squared": "pct", "q_low_mean": "pct", "q_high_mean": "pct"},
+                source=[prices, margin_df])
 
 # %% slideshow={"slide_type": "-"}
 fig = sc.charts.predictive_chart(pr, p["horizons"][-1], sources=(prices, margin_df),
@@ -286,8 +307,14 @@ record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "usab
 es = sc.stats.event_study(record_pub, prices, (63, 126), name="margin-debt record published")
 sc.pvalues.record_table("after margin-debt records vs all days", es.summary())
 fig = sc.charts.event_study_chart(es)
-sources(start=s["start"], end=s["end"])
-es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "ci_low", "ci_high", "p_value", "note"]]
+params_used(start=s["start"], end=s["end"])
+sc.tables.table(es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference",
+                              "ci_low", "ci_high", "p_value", "note"]],
+                "Event study of the index after margin-debt signals",
+                units={"n_events": "int", "n_clusters": "int", "mean": "pct",
+                       "baseline_mean": "pct", "difference": "pct", "ci_low": "pct",
+                       "ci_high": "pct", "p_value": "pvalue"},
+                source=[prices, margin_df], max_columns=10)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the data says
@@ -308,6 +335,6 @@ h = p["horizons"][0]
 row = pr.summary().loc[h]
 lines.append(f"Point in time, margin-debt YoY growth explains {row['r_squared']:.1%} of the next {h}-month "
              f"index return (slope t = {row['t_hac']:.2f}, HAC).")
-print("\n".join("- " + x for x in lines))
+display(Markdown("\n".join("- " + x for x in lines)))
 print(sc.data.provenance(prices).describe())
 print(sc.data.provenance(margin_df).describe())

@@ -44,10 +44,11 @@ ytd_symbols: list = ["SPX", "COMPQ", "IWM", "RUT", "QQQ"]  # rows of the YTD tab
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
+sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
 p = sc.params.check(
     numerator=(numerator, sc.params.symbol()),
     denominator=(denominator, sc.params.symbol()),
@@ -93,10 +94,14 @@ pd.set_option("display.precision", 2)
 # %% slideshow={"slide_type": "-"}
 prov = sc.data.provenance(ratio)
 print(f"{ratio.name}: {len(ratio):,} {p['frequency']} closes, {ratio.index[0]:%Y-%m-%d} to {ratio.index[-1]:%Y-%m-%d}")
-for note in prov.notes:
+for note in prov.public_notes():
     print("note:", note)
 fig = sc.charts.ratio_chart(ratio, probabilities=False)
 print(prov.describe())
+
+# %% slideshow={"slide_type": "skip"}
+# the ratio to explore in the HTML report (zoom, hover); slides keep the figure above
+sc.charts.interactive_chart(ratio, f"{ratio.name} (interactive)", source=ratio, log=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The trendline of lower highs
@@ -137,8 +142,17 @@ if line is not None:
 
 # %% slideshow={"slide_type": "-"}
 fit = sc.regimes.fit(ratio, p["n_regimes"], n_starts=p["n_starts"], legs=legs)
-print("source:", sc.data.provenance(ratio).describe())
-fit
+sc.tables.table(fit.summary(), fit.title,
+                columns=["regime", "mean_annual_pct", "sd_annual_pct", "t_mean", "share_of_time",
+                         "p_stay", "expected_years", "n_spells", "mean_spell_years"],
+                units={"mean_annual_pct": "ratio", "sd_annual_pct": "ratio", "t_mean": "ratio",
+                       "share_of_time": "pct0", "p_stay": "stat", "expected_years": "ratio",
+                       "n_spells": "int", "mean_spell_years": "ratio"},
+                labels={"mean_annual_pct": "mean change, % a year",
+                        "sd_annual_pct": "volatility, % a year", "t_mean": "t of the mean",
+                        "p_stay": "p(stay)", "expected_years": "expected length, years",
+                        "mean_spell_years": "mean complete spell, years"},
+                source=ratio)
 
 # %% slideshow={"slide_type": "-"}
 dur = fit.expected_durations()
@@ -166,8 +180,10 @@ print(sc.data.provenance(ratio).describe())
 # %% slideshow={"slide_type": "-"}
 spells = fit.spells()
 print(f"longest spells of each regime ({unit}):")
-display(spells.sort_values("periods", ascending=False).groupby("label", sort=False).head(3)
-        .sort_values(["state", "periods"], ascending=[True, False]).reset_index(drop=True))
+display(sc.tables.table(spells.sort_values("periods", ascending=False).groupby("label", sort=False)
+                        .head(3).sort_values(["state", "periods"], ascending=[True, False]),
+                        f"Longest spells of each regime ({unit})", units={"periods": "int"},
+                        source=ratio, empty="no complete spell of any regime"))
 print(sc.data.provenance(ratio).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -206,7 +222,8 @@ ax = rt.plot()
 # %% slideshow={"slide_type": "-"}
 base = sc.regimes.baseline(ratio, p["baseline_window"], legs=legs)
 comparison = sc.regimes.compare(fit, base, horizon=p["horizon"])
-display(comparison)
+display(sc.tables.table(comparison, "Markov regimes against the moving-average rule",
+                        source=ratio))
 print(f"forward change = 100 ln(ratio[t+{p['horizon']}] / ratio[t]), {p['horizon']} {unit} ahead")
 print(sc.data.provenance(ratio).describe())
 
@@ -221,14 +238,17 @@ print(sc.data.provenance(ratio).describe())
 # %% slideshow={"slide_type": "-"}
 swings = sc.technicals.swing_points(ratio, method="zigzag", pct=p["swing_pct"], basis="close")
 legs_table = swings.assign(years=swings["bars"] / fit.ppy).rename(columns={"bars": unit})
-display(legs_table)
+display(sc.tables.table(legs_table, f"Legs of the ratio between reversals of {p['swing_pct']:.0%}",
+                        units={unit: "int", "years": "ratio"}, source=ratio,
+                        empty="no reversal that large in the sample"))
 complete = legs_table.dropna(subset=["years"])
 complete = complete[complete["confirmed"].notna()]
 print(f"{len(complete)} confirmed legs of >= {p['swing_pct']:.0%}: median {complete['years'].median():.1f} years, "
       f"shortest {complete['years'].min():.1f}, longest {complete['years'].max():.1f}")
 breaks = sc.regimes.structural_breaks(ratio)
 print(f"structural breaks in the drift (BIC): {breaks.attrs['n_breaks']}")
-display(breaks)
+display(sc.tables.table(breaks, "Segments of constant drift (structural breaks, BIC)",
+                        source=ratio, empty="no break in the drift"))
 print(sc.data.provenance(ratio).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -250,9 +270,11 @@ study_base = sc.stats.event_study(above_avg, ratio, horizons=(p["horizon"],),
                                   name=f"above {p['baseline_window']}-period average")
 sc.pvalues.record_table("ratio after leading regime (as known then)", study_model.summary())
 sc.pvalues.record_table("ratio above its baseline average", study_base.summary())
-print("source:", sc.data.provenance(ratio).describe())
-display(pd.concat({"markov leading (real time)": study_model.summary(),
-                   f"above {p['baseline_window']} avg": study_base.summary()}))
+display(sc.tables.table(pd.concat({"markov leading (real time)": study_model.summary(),
+                                   f"above {p['baseline_window']} avg": study_base.summary()},
+                                  names=["signal"]),
+                        f"Forward change of the ratio {p['horizon']} {unit} ahead (100 ln)",
+                        units={"n_events": "int", "p_value": "pvalue"}, source=ratio))
 ax = study_model.plot()
 print(sc.data.provenance(ratio).describe())
 
@@ -270,7 +292,8 @@ for name in p["ytd_symbols"]:
     except sc.data.DataError as exc:
         print(f"not loaded: {exc}")
 ytd = sc.relative.ytd_returns(ytd_prices, p["ytd_year"], p["ytd_as_of"], basis="both")
-display(ytd)
+display(sc.tables.table(ytd, f"{p['ytd_year']} year to date", source=list(ytd_prices.values()),
+                        empty="no symbol could be loaded"))
 ytd_end = ytd["as_of_date"].max()
 perf = sc.relative.performance(ytd_prices, start=f"{p['ytd_year'] - 1}-12-31", end=ytd_end)
 fig = sc.charts.performance_chart(perf, title=f"{p['ytd_year']} year to date through {ytd_end:%Y-%m-%d} (price)")
@@ -286,10 +309,12 @@ print(sc.data.provenance(ytd).describe())
 # %% slideshow={"slide_type": "-"}
 spread = sc.relative.return_spread(a, b)
 top = sc.relative.spread_extremes(spread, 10)
-display(top)
+display(sc.tables.table(top, "The widest daily spreads", units={"spread_pp": "points"},
+                        source=spread))
 recent_start = spread.index[-1] - pd.DateOffset(years=2)
 recent = sc.relative.spread_extremes(spread, 5, start=recent_start)
-display(recent)
+display(sc.tables.table(recent, "The widest daily spreads of the last two years",
+                        units={"spread_pp": "points"}, source=spread))
 fig = sc.charts.spread_chart(spread, n_extremes=5, start=recent_start)
 print(sc.data.provenance(spread).describe())
 
@@ -305,7 +330,8 @@ print(sc.data.provenance(spread).describe())
 rot_symbols = [s for s in dict.fromkeys([p["numerator"], *ytd_prices]) if s != p["denominator"]]
 rot_prices = {s: (a if s == p["numerator"] else ytd_prices[s]) for s in rot_symbols}
 rot = sc.relative.rotation(rot_prices, b, frequency=p["frequency"])
-display(rot.latest())
+display(sc.tables.table(rot.latest(), "Rotation: the latest RS-Ratio and RS-Momentum",
+                        source=rot.frame))
 fig = sc.charts.rotation_chart(rot, tail=12)
 print(sc.data.provenance(rot.frame).describe())
 
@@ -355,5 +381,5 @@ since = (f"the widest since {rw['largest_since']:%Y-%m-%d}" if pd.notna(rw["larg
 says.append(f"Widest daily spread ({p['numerator']} minus {p['denominator']}): {w['spread_pp']:+.2f} pp on "
             f"{top.index[0]:%Y-%m-%d}; in the last two years {rw['spread_pp']:+.2f} pp on "
             f"{recent.index[0]:%Y-%m-%d}, {since}.")
-print("\n".join(says))
+display(Markdown("\n".join("- " + x for x in says)))
 print(sc.data.provenance(ratio).describe())

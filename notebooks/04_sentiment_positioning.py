@@ -36,10 +36,11 @@ end: str = ""  # last date shown and studied (ISO), or empty for the latest
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import smallcaps as sc
 
+sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
 p = sc.params.check(
     symbol=(symbol, sc.params.symbol(allow=["IWM", "QQQ", "SPY"])),
     contract=(contract, sc.params.choice("russell2000", "sp500", "nasdaq100")),
@@ -102,12 +103,15 @@ for name, df in [(index_name, index_px), (p["symbol"], etf), (f"cot:{p['contract
     rows.append({"series": name, "first": df.index[0].date(), "last": df.index[-1].date(),
                  "rows": len(df), "gaps": gaps})
 coverage = pd.DataFrame(rows).set_index("series")
-coverage
+sc.tables.table(coverage, "Coverage of the sentiment and positioning series",
+                units={"first": "date", "last": "date", "rows": "int"},
+                source=[d for d in (cot, si, pc, nfib) if d is not None])
 
 # %% slideshow={"slide_type": "-"}
 if cot is not None:
     print(f"COT report weeks missing from cot:{p['contract']} (weekly Tuesday grid vs reports present):")
-    display(sc.sentiment.missing_week_runs(cot))
+    display(sc.tables.table(sc.sentiment.missing_week_runs(cot), "Missing COT report weeks",
+                            source=cot, empty="no report week is missing"))
     print(sc.data.provenance(cot).describe())
 if si is not None:
     print(f"Short interest covers only {si.index[0]:%Y-%m-%d} to {si.index[-1]:%Y-%m-%d} "
@@ -139,7 +143,11 @@ if cot is not None:
     cols = ["net", "net_pct_oi", "long_chg", "short_chg", "cot_index", "zscore", "percentile"]
     print(f"{label} in {MARKETS[p['contract']]} futures, last 8 reports "
           f"(changes are week over week; COT index, z-score and percentile over {p['lookback']} weeks):")
-    display(pos.loc[: p["end"], cols].tail(8))
+    display(sc.tables.table(pos.loc[: p["end"], cols].tail(8), f"{label}: the last 8 reports",
+                            units={"net": "contracts", "net_pct_oi": "pct",
+                                   "long_chg": "contracts", "short_chg": "contracts",
+                                   "cot_index": "ratio", "zscore": "ratio",
+                                   "percentile": "pct0"}, source=cot))
     print(sc.data.provenance(cot).describe())
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -149,8 +157,10 @@ if cot is not None:
 frames = {MARKETS[m]: df for m, df in cot_all.items() if df is not None}
 if frames:
     upto = {k: df.loc[: p["end"]] for k, df in frames.items()}  # the latest report by `end`
-    display(sc.sentiment.latest_positioning(upto, groups=("lev_money", "asset_mgr", "dealer"),
-                                            weeks=p["lookback"]))
+    display(sc.tables.table(
+        sc.sentiment.latest_positioning(upto, groups=("lev_money", "asset_mgr", "dealer"),
+                                        weeks=p["lookback"]),
+        "Latest positioning by market and trader group", source=list(frames.values())))
     wide = sc.sentiment.compare_markets(frames, p["group"], "net_pct_oi", p["lookback"])
     fig = sc.charts.positioning_comparison(
         wide, start=p["start"], end=p["end"], sources=list(frames.values()),
@@ -168,7 +178,8 @@ if frames:
 si_m = None
 if si is not None:
     si_m = sc.sentiment.short_interest_metrics(si, etf, periods=(1, 2, 4))
-    display(si_m.drop(columns=["published"]).loc[: p["end"]].tail(6))
+    display(sc.tables.table(si_m.drop(columns=["published"]).loc[: p["end"]].tail(6),
+                            f"Short interest in {p['symbol']}: the last 6 reports", source=si))
     chk = sc.sentiment.change_check(si)
     print(f"computed changes match the source's own change column on "
           f"{int(chk['match'].sum())} of {int(chk['match'].notna().sum())} reports")
@@ -200,7 +211,8 @@ if pc is not None:
 if nfib is None:
     print("NFIB optimism, capex plans and hiring plans: not loaded, so not shown.")
 else:
-    display(sc.sentiment.survey_latest(nfib, lookback=window))
+    display(sc.tables.table(sc.sentiment.survey_latest(nfib, lookback=window),
+                            "NFIB survey: the latest readings", source=nfib))
     print(sc.data.provenance(nfib).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -233,7 +245,9 @@ if nfib is not None:
                                                       low=p["low_pct"], name=name)
         published[name] = nfib["published"]
 current = sc.sentiment.latest_readings({k: e.between(None, p["end"]) for k, e in extremes.items()})
-display(current)
+display(sc.tables.table(current, "Current readings against their own history",
+                        source=[d for d in (cot, si, pc, nfib) if d is not None],
+                        empty="no series to read"))
 for d in (cot, si, pc, nfib):
     if d is not None:
         print(sc.data.provenance(d).describe())
@@ -267,7 +281,12 @@ shown = events.copy()
 for c in ("mean", "baseline_mean", "difference", "hit_rate"):
     shown[c] = 100 * shown[c]
 print(f"forward simple returns of {index_name} in % (hit rate: share of positive returns)")
-display(shown.drop(columns=["note"]))
+display(sc.tables.table(shown.drop(columns=["note"]),
+                        f"Forward returns of {index_name} after sentiment extremes, in %",
+                        units={"mean": "points", "baseline_mean": "points",
+                               "difference": "points", "hit_rate": "points"},
+                        source=index_px, max_columns=10,
+                        empty="no extreme reading in the window to study"))
 print(sc.data.provenance(index_px).describe())
 
 # %% slideshow={"slide_type": "-"}
@@ -327,4 +346,4 @@ if len(events):
 if not lines:
     lines.append("- No sentiment series could be loaded, so there is nothing to read yet "
                  "(see the coverage table at the top).")
-print("\n".join(lines))
+display(Markdown("\n".join(lines)))

@@ -37,6 +37,7 @@ from IPython.display import Markdown, display
 
 import smallcaps as sc
 
+sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
 p = sc.params.check(
     as_of=(as_of, sc.params.date(optional=True)),
     symbols=(symbols, sc.params.symbol_list(min_len=1)),
@@ -54,7 +55,7 @@ display(Markdown(f"**{b.symbol}, the week to {b.as_of:%Y-%m-%d}**"))
 # ## The note
 
 # %% slideshow={"slide_type": "-"}
-print(b.text())
+display(Markdown(b.text()))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Price: close, weekly change, moving averages
@@ -100,7 +101,8 @@ for line in b.provenance:
 # or whose latest published reading is too old to be this week's news).
 
 # %% slideshow={"slide_type": "-"}
-b.missing_frame() if b.missing else print("nothing was left out")
+sc.tables.table(b.missing_frame(), "Facts left out, and why", source=list(b.provenance),
+                empty="nothing was left out")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the data says

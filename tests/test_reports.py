@@ -96,16 +96,16 @@ def test_slides_follow_cell_metadata_and_embed_the_figure(executed, tmp_path):
     assert "sc.params.check" not in page and SOURCE_MARK not in page
     assert "SHOULD_NOT_APPEAR" not in page
     assert page.count("<section") >= 4
-    # reveal.js from the CDN by default, with the built-in offline viewer as fallback
-    assert reports.DEFAULT_REVEAL + "/dist/reveal.js" in page
-    assert "sc-offline" in page
+    # reveal.js inlined from the installed package: nothing from a CDN
+    assert "Reveal.initialize" in page and "unpkg.com" not in page
+    assert not re.search(r"<script[^>]*src=[\"']https?://", page)
 
 
 def test_slides_can_load_reveal_from_a_local_folder(executed, tmp_path):
     local = tmp_path / "reveal.js"
     (local / "dist").mkdir(parents=True)
     page = reports.export_slides(executed, out=tmp_path / "s.html", reveal_prefix=str(local)).read_text()
-    assert f"{local.resolve().as_uri()}/dist/reveal.js" in page
+    assert "src='reveal.js/dist/reveal.js'" in page  # relative: the folder travels with the deck
     assert "unpkg.com" not in page
 
 
@@ -152,12 +152,14 @@ def test_index_lists_runs_newest_first_with_status_and_data(tmp_path):
         (tmp_path / f"{name}.html").write_text("<html></html>")
 
     manifest("old_run", "2025-01-01T10:00:00+00:00", "ok", ["RUT"])
+    manifest("demo_run", "2024-12-01T10:00:00+00:00", "ok", ["RUT"], synthetic=True)
     manifest("new_run", "2025-02-01T10:00:00+00:00", "failed", ["IWM", "SPX"],
              {"ename": "ParameterError", "evalue": "parameter 'x': <bad>"}, synthetic=True)
     (tmp_path / "broken.manifest.json").write_text("{not json")
     page = write_index(tmp_path).read_text()
     assert page.index("new_run") < page.index("old_run")
-    assert "2 run(s), 1 failed" in page
+    assert "3 run(s), 1 failed" in page
+    assert "ok (synthetic demo data)" in page
     assert "ParameterError: parameter &#x27;x&#x27;: &lt;bad&gt;" in page  # escaped
     assert "IWM, SPX" in page and "SYNTHETIC DEMO DATA" in page
     assert "href='old_run.html'" in page

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import PathCollection, QuadMesh
+from matplotlib.collections import PathCollection, PolyCollection, QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -58,11 +58,13 @@ def test_positioning_bars_shades_missing_weeks_and_stamps_synthetic():
     for ax in axes[1:]:
         spans = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_alpha() == 0.15]
         assert len(spans) == 1
-        bars = [p for p in ax.patches if p not in spans]
-        assert len(bars) == len(cot)
-    # bar heights are the net positions
+        # the bars are one collection (drawing speed): one rectangle per report
+        bars = [c for c in ax.collections if isinstance(c, PolyCollection)]
+        assert len(bars) == 1 and len(bars[0].get_paths()) == len(cot)
+    # bar heights are the net positions (top edge of each rectangle; they start at 0)
     net = (cot["lev_money_long"] - cot["lev_money_short"]).to_numpy()
-    heights = [p.get_height() for p in axes[1].patches if p.get_alpha() != 0.15]
+    polys = [c for c in axes[1].collections if isinstance(c, PolyCollection)][0]
+    heights = [path.vertices[1, 1] for path in polys.get_paths()]
     np.testing.assert_allclose(heights, net)
 
 
@@ -70,7 +72,8 @@ def test_positioning_bars_window_and_errors():
     cot = _cot()
     fig = sc.charts.positioning_bars(cot, groups=("dealer",), start="2021-06-01", measure="net_pct_oi")
     shown = cot.loc["2021-06-01":]
-    assert len([p for p in fig.axes[0].patches if p.get_alpha() != 0.15]) == len(shown)
+    bars = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
+    assert len(bars) == 1 and len(bars[0].get_paths()) == len(shown)
     with pytest.raises(ValueError, match="measure"):
         sc.charts.positioning_bars(cot, measure="gross")
     with pytest.raises(ValueError, match="no report between"):
@@ -102,7 +105,8 @@ def test_short_interest_chart():
     m = sc.sentiment.short_interest_metrics(si, prices)
     fig = sc.charts.short_interest_chart(m, prices)
     assert fig._smallcaps_finished and len(fig.axes) == 3  # bars, price twin, days to cover
-    heights = [p.get_height() for p in fig.axes[0].patches]
+    bars = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)][0]
+    heights = [path.vertices[1, 1] for path in bars.get_paths()]
     np.testing.assert_allclose(heights, m["shares_short"] / 1e6)
     with pytest.raises(ValueError, match="shares_short"):
         sc.charts.short_interest_chart(m.drop(columns="shares_short"), prices)

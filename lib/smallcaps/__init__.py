@@ -33,6 +33,7 @@ _SUBMODULES = {
     "universe",
     "breadth",
     "pvalues",
+    "tables",
 }
 
 __all__ = sorted(_SUBMODULES | {"__version__"})
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
         runner,
         sentiment,
         stats,
+        tables,
         technicals,
         universe,
         widgets,

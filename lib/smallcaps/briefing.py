@@ -234,9 +234,11 @@ class BriefingSection:
             f"[{', '.join(_html.escape(k) for k in s.facts)}]</span></li>" for s in self.sentences)
         if not items:
             items = f"<li><i>no {_html.escape(self.name)} facts could be computed</i></li>"
-        src = "".join(f"<div style='color:#8a8f98;font-size:85%'>source: {_html.escape(x)}</div>"
-                      for x in self.sources)
-        return f"<ul>{items}</ul>{self.facts.to_html(escape=True)}{src}"
+        from .tables import table
+
+        facts = table(self.facts, f"Facts of the {self.name} section", source=list(self.sources),
+                      empty="no fact of this section could be computed")
+        return f"<ul>{items}</ul>{facts._repr_html_()}"
 
 
 def _md_table(df: pd.DataFrame) -> str:

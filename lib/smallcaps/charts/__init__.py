@@ -9,5 +9,6 @@ One module per family of figures (``overview``, ``price``, ``relative``,
 from .._lazy import lazy_exports
 
 __getattr__, __dir__ = lazy_exports(
-    __name__, ("overview", "price", "relative", "sentiment", "stats", "breadth")
+    __name__, ("overview", "price", "relative", "sentiment", "stats", "breadth", "overlays",
+                "interactive", "_style")
 )

@@ -9,13 +9,15 @@ a volume panel and an RSI panel.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from . import overlays as O
 from ._style import COLORS, finish, kit_style
+from .overlays import levels_list
 
 __all__ = ["candles", "weekly_bars"]
 
@@ -45,29 +47,8 @@ def weekly_bars(prices: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _levels(levels: Any) -> list[tuple[float, str]]:
-    """(price, label) pairs from a number, a list, a dict or a levels table."""
-    if levels is None:
-        return []
-    if isinstance(levels, pd.DataFrame):
-        if "level" not in levels.columns:
-            raise ValueError("levels: a table needs a 'level' column")
-        label_col = next((c for c in ("label", "role", "side") if c in levels.columns), None)
-        out = []
-        for key, row in levels.iterrows():
-            lab = str(row[label_col]) if label_col else (str(key) if not isinstance(key, int)
-                                                         else "")
-            out.append((float(row["level"]), lab))
-        return out
-    if isinstance(levels, Mapping):
-        return [(float(v), str(k)) for k, v in levels.items()]
-    if isinstance(levels, (int, float, np.number)):
-        return [(float(levels), "")]
-    return [(float(v), "") for v in levels]
-
-
-def _pos(index: pd.DatetimeIndex, date: Any, side: str = "left") -> int:
-    return int(index.searchsorted(pd.Timestamp(date), side=side))
+# kept for callers of the old private name
+_levels = levels_list
 
 
 def candles(
@@ -89,6 +70,8 @@ def candles(
     log: bool = False,
     title: str | None = None,
     figsize: tuple[float, float] = (12, 7),
+    max_labels: int = 12,
+    max_events: int = 12,
 ):
     """Candlesticks of a window with optional overlays.
 
@@ -117,6 +100,10 @@ def candles(
     log : log price axis.
     title : default "<name>: daily|weekly candles <start> to <end>".
     figsize : figure size in inches.
+    max_labels : most price labels (levels, Fibonacci, point of control) written in
+        the right margin; the most important first, none overlapping.
+    max_events : most event markers; the most telling kinds first
+        (:func:`smallcaps.charts.overlays.event_priority`).
 
     Returns
     -------
@@ -187,115 +174,48 @@ def candles(
         ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
         ymin, ymax = float(shown["low"].min()), float(shown["high"].max())
 
-        # trading ranges: shaded bands, exit arrows
-        if ranges is not None and len(ranges):
-            first_band = True
-            for r in ranges.itertuples():
-                end_d = r.end
-                if end_d < idx[0] or r.start > idx[-1]:
-                    continue
-                x0, x1 = _pos(idx, r.start), min(_pos(idx, end_d, "right") - 1, n - 1)
-                ax.fill_between([x0 - 0.5, x1 + 0.5], r.low, r.high, color=COLORS["price"],
-                                alpha=0.13, zorder=0, lw=0,
-                                label="trading range" if first_band else None)
-                first_band = False
-                if isinstance(r.exit_date, pd.Timestamp) and idx[0] <= r.exit_date <= idx[-1]:
-                    xe = _pos(idx, r.exit_date)
-                    up = r.exit == "up"
-                    y = shown["low"].iloc[xe] * 0.985 if up else shown["high"].iloc[xe] * 1.015
-                    ax.annotate(f"exit {r.exit}", (xe, y), xytext=(0, -22 if up else 22),
-                                textcoords="offset points", ha="center", fontsize=8,
-                                color=COLORS["up"] if up else COLORS["down"],
-                                arrowprops={"arrowstyle": "->", "color": COLORS["muted"]})
+        O.draw_ranges(ax, ranges, shown)
+        labels = O.draw_levels(ax, levels, shown) + O.draw_fibonacci(ax, fib, shown)
+        span = O.draw_trendlines(ax, trendlines, shown)
+        if span is not None:
+            ymin, ymax = min(ymin, span[0]), max(ymax, span[1])
+        drawn_events, window_events = O.draw_events(ax, events, shown, max_events=max_events)
 
-        # horizontal levels
-        for price, lab in _levels(levels):
-            ax.axhline(price, color=COLORS["price"], lw=0.8, ls="-", alpha=0.6)
-            ax.annotate(f"{price:,.0f} {lab}".strip(), (n - 1, price), xytext=(4, 2),
-                        textcoords="offset points", fontsize=7, color=COLORS["price"])
-
-        # Fibonacci levels
-        if fib is not None and len(fib):
-            for lab, row in fib.iterrows():
-                ax.axhline(row["level"], color=COLORS["accent"], lw=0.8, ls=":")
-                ax.annotate(f"fib {lab} {row['level']:,.0f}", (0, row["level"]), xytext=(2, 2),
-                            textcoords="offset points", fontsize=7, color=COLORS["accent"])
-
-        # trendlines
-        tls = [] if trendlines is None else (list(trendlines) if isinstance(trendlines, (
-            list, tuple)) else [trendlines])
-        for k, tl in enumerate(tls):
-            stop = tl.break_date if tl.break_date is not None else idx[-1]
-            stop_i = min(n - 1, _pos(idx, stop) + max(5, n // 20))
-            a_i = _pos(idx, tl.anchors[0])
-            if a_i > n - 1 or stop_i < 0:
-                continue
-            xs = np.arange(max(a_i, 0), stop_i + 1)
-            line = tl.values(idx[xs]).to_numpy()
-            chan = tl.values(idx[xs], channel=True).to_numpy()
-            color = COLORS["down"] if tl.kind == "lower_highs" else COLORS["up"]
-            ax.plot(xs, line, color=color, lw=1.3,
-                    label="trendline (lower highs)" if tl.kind == "lower_highs"
-                    else "trendline (higher lows)")
-            ax.plot(xs, chan, color=color, lw=0.8, ls="--", alpha=0.7)
-            t_in = [d for d in tl.touches if idx[0] <= d <= idx[-1]]
-            if t_in:
-                tx = [_pos(idx, d) for d in t_in]
-                ax.scatter(tx, [tl.value_at(d) for d in t_in], s=18, facecolors="none",
-                           edgecolors=color, zorder=5)
-            if tl.break_date is not None and idx[0] <= tl.break_date <= idx[-1]:
-                xb = _pos(idx, tl.break_date)
-                ax.scatter([xb], [shown["close"].iloc[xb]], marker="*", s=90, color=color,
-                           zorder=6, label="trendline break" if k == 0 else None)
-            ymin, ymax = min(ymin, float(np.nanmin(chan))), max(ymax, float(np.nanmax(line)))
-
-        # events
-        if events is not None and len(events):
-            if not {"date", "direction"} <= set(events.columns):
-                raise ValueError("events: needs 'date' and 'direction' columns (events output)")
-            ev = events[(events["date"] >= idx[0]) & (events["date"] <= idx[-1])]
-            ev = ev[ev["date"].isin(idx)]
-            for direction, marker, color, col, f in ((1, "^", COLORS["up"], "low", 0.985),
-                                                     (-1, "v", COLORS["down"], "high", 1.015)):
-                sel = ev[ev["direction"] == direction]
-                if len(sel):
-                    xs = [_pos(idx, d) for d in sel["date"]]
-                    ax.scatter(xs, shown[col].iloc[xs].to_numpy() * f, marker=marker, s=28,
-                               color=color, zorder=6,
-                               label="bullish events" if direction > 0 else "bearish events")
-
-        # use the width of the figure: mplfinance leaves wide side margins
-        right = 0.83 if profile is not None else 0.95
+        # use the width of the figure (mplfinance leaves wide side margins), keeping a
+        # right margin for the price labels
+        right = 0.76 if profile is not None else 0.86
         for a in axes:
             p = a.get_position()
-            a.set_position([0.08, p.y0, right - 0.08, p.height])
-
-        # volume profile beside the price axis
+            a.set_position([0.07, p.y0, right - 0.07, p.height])
+        label_x = right + 0.005
         if profile is not None:
-            hist = profile.histogram
-            ax.axhspan(profile.value_area_low, profile.value_area_high, color=COLORS["accent"],
-                       alpha=0.06, zorder=0)
-            ax.axhline(profile.poc, color=COLORS["accent"], lw=1.0, ls="-.",
-                       label=f"point of control {profile.poc:,.0f}")
             p = ax.get_position()
-            pax = fig.add_axes([p.x0 + p.width + 0.01, p.y0, 0.12, p.height], sharey=ax)
-            inva = (hist["mid"] >= profile.value_area_low) & (hist["mid"] <= profile.value_area_high)
-            pax.barh(hist["mid"], hist["weight"], height=(hist["high"] - hist["low"]) * 0.9,
-                     color=np.where(inva, COLORS["accent"], COLORS["muted"]), alpha=0.7)
-            pax.axhline(profile.poc, color=COLORS["accent"], lw=1.0, ls="-.")
-            pax.set_xticks([])
-            pax.tick_params(labelleft=False)
-            pax.set_title("volume" if profile.basis == "volume" else "time at price",
-                          fontsize=8)
-            pax.grid(False)
-            ymin = min(ymin, float(hist["low"].min()))
-            ymax = max(ymax, float(hist["high"].max()))
+            pax = fig.add_axes([p.x0 + p.width + 0.005, p.y0, 0.09, p.height], sharey=ax)
+            lo_p, hi_p = O.draw_profile(ax, pax, profile)
+            ymin, ymax = min(ymin, lo_p), max(ymax, hi_p)
+            label_x = p.x0 + p.width + 0.1
+            labels.append(O.PriceLabel(profile.poc, f"POC {profile.poc:,.0f}", COLORS["accent"],
+                                       5))
 
         pad = (ymax - ymin) * 0.04
         ax.set_ylim(ymin - pad if not log else ymin * 0.97, ymax + pad if not log else ymax * 1.03)
-        handles, labels = ax.get_legend_handles_labels()
+        if log:
+            from ._style import _plain_log_labels
+
+            _plain_log_labels(ax)
+        if rsi_panel is not None:
+            rax = axes[2 * rsi_panel]
+            rax.set_ylim(0, 100)
+            rax.set_yticks([30, 50, 70])
+            rax.tick_params(axis="y", labelsize=7)
+        O.place_labels(fig, ax, labels, label_x, max_labels=max_labels)
+        handles, names = ax.get_legend_handles_labels()
+        if drawn_events < window_events:
+            names = [f"{lb} ({drawn_events} of {window_events} events shown)"
+                     if lb == "bullish events" else lb for lb in names]
         if handles:
-            ax.legend(handles, labels, loc="best", fontsize=7, ncol=2, framealpha=0.7)
+            # a fixed corner: loc="best" scores every vertex of every candle twice per draw
+            ax.legend(handles, names, loc="upper left", fontsize=7, ncol=3, framealpha=0.8)
     params: dict[str, Any] = {"start": idx[0], "end": idx[-1], "bars": freq}
     if mas:
         params[ma_kind] = list(mas)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._style import COLORS, finish, kit_style, shade_states
+from ._style import COLORS, column_bars, finish, kit_style, shade_states
 
 __all__ = ["performance_chart", "ratio_chart", "rotation_chart", "spread_chart"]
 
@@ -208,7 +208,7 @@ def spread_chart(spread: pd.DataFrame, *, n_extremes: int = 5, start: Any = None
         v = w["spread_pp"].to_numpy()
         colors = np.where(v >= 0, COLORS["up"], COLORS["down"])
         width = 1.0 if len(w) < 400 else 2.0
-        ax.bar(w.index, v, width=width, color=colors, lw=0)
+        column_bars(ax, w.index, v, width, colors)
         if ext is not None and len(ext):
             ext = ext.sort_index()
             ax.scatter(ext.index, ext["spread_pp"].to_numpy(), s=22, color=COLORS["accent"], zorder=5)

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._style import COLORS, finish, kit_style, source_line
+from ._style import COLORS, column_bars, finish, kit_style, source_line
 
 __all__ = [
     "event_panels",
@@ -116,7 +116,7 @@ def positioning_bars(
         for ax, g in zip(axes[k:], groups, strict=True):
             v = shown[f"{g}_{measure}"]
             colors = np.where(v.to_numpy() >= 0, COLORS["up"], COLORS["down"])
-            ax.bar(v.index, v.to_numpy(), width=6, color=colors, lw=0)
+            column_bars(ax, v.index, v.to_numpy(), 6, colors)
             ax.axhline(0, color=COLORS["muted"], lw=0.8)
             ax.set_ylabel(f"{GROUP_LABELS.get(g, g)}\nnet, {unit}", fontsize=8)
             if len(runs):
@@ -204,8 +204,8 @@ def short_interest_chart(
                                  gridspec_kw={"height_ratios": [2, 1] if dtc else [1]})
         axes = np.atleast_1d(axes)
         ax = axes[0]
-        ax.bar(shown.index, shown["shares_short"].to_numpy() / 1e6, width=8, color=COLORS["band"],
-               edgecolor=COLORS["price"], label="shares short (millions)")
+        column_bars(ax, shown.index, shown["shares_short"].to_numpy() / 1e6, 8, COLORS["band"],
+                    edgecolor=COLORS["price"], label="shares short (millions)")
         ax.set_ylabel("shares short, millions")
         ax2 = ax.twinx()
         ax2.plot(px.index, px.to_numpy(), color=COLORS["accent"], lw=1.1, label=f"{_name(prices, 'price')} close")

@@ -121,7 +121,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                              kind="grid" if args.grid else "batch")
     for r in batch:
         shown = r.html or r.executed
-        print(f"{r.status:>6}  {r.seconds:5.1f}s  {r.name} -> {shown}"
+        print(f"{_status_text(r):>6}  {r.seconds:5.1f}s  {r.name} -> {shown}"
               + (f"\n        {r.error}" if r.error else ""))
     if batch.index is not None:
         print(f"index: {batch.index.resolve()}")
@@ -132,3 +132,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{len(batch) - n_failed} ok, {n_failed} failed in {batch.seconds:.1f}s; "
           f"reports in {args.out.resolve()}")
     return 0 if batch.ok else 1
+
+
+def _status_text(r: object) -> str:
+    """``ok``, or ``ok (synthetic demo data)`` when the run's manifest says its data was made up."""
+    import json
+
+    status = str(getattr(r, "status", "?"))
+    manifest = getattr(r, "manifest", None)
+    try:
+        synthetic = bool(manifest and json.loads(manifest.read_text(encoding="utf-8")).get(
+            "synthetic"))
+    except (OSError, ValueError, AttributeError):
+        synthetic = False
+    return f"{status} (synthetic demo data)" if synthetic else status

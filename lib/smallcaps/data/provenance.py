@@ -8,12 +8,53 @@ JSON-serialisable dict (so it survives pandas operations and parquet round trips
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 SYNTHETIC_LABEL = "SYNTHETIC DEMO DATA"
+
+# An absolute file-system path inside a text: starts the text or follows a space, quote,
+# bracket, colon or '='; never the '//' of a URL.
+_ABS_PATH = re.compile(r"(?:^|(?<=[\s'\"(\[=,]))(?:[A-Za-z]:\\|/(?!/))[^\s;,'\")\]]+")
+
+
+def public_location(text: str) -> str:
+    """``text`` with every absolute local path replaced by a name that is safe to publish.
+
+    A path inside the snapshot folder becomes ``snapshot:<relative path>``
+    (``snapshot:market/RUT.csv``), one inside the cache ``cache:<relative path>``,
+    and any other path its file name. URLs are kept: they are where public data came
+    from. Figures, tables and reports print provenance through this, so no output
+    reveals the machine's folders.
+    """
+    from .. import config
+
+    roots: list[tuple[str, Path]] = []
+    snap = config.snapshot()
+    if snap is not None:
+        roots.append(("snapshot", snap))
+    try:
+        roots.append(("cache", config.cache()))
+    except Exception:
+        pass
+
+    def short(m: re.Match[str]) -> str:
+        raw = m.group(0)
+        p = Path(raw)
+        for label, root in roots:
+            for r in {root, root.resolve()}:
+                try:
+                    rel = p.relative_to(r).as_posix()
+                except ValueError:
+                    continue
+                return f"{label}:{rel}" if rel != "." else f"the {label} folder"
+        return p.name or raw
+
+    return _ABS_PATH.sub(short, text)
 
 
 @dataclass(frozen=True)
@@ -73,8 +114,11 @@ class Provenance:
     def describe(self) -> str:
         """One line fit to print under a figure or a table."""
         parts = [f"{self.name}: {self.source}"]
-        where = self.origin + (f" {self.location}" if self.location else "")
-        parts.append(where)
+        location = public_location(self.location) if self.location else ""
+        if location.startswith(f"{self.origin}:"):
+            parts.append(location)
+        else:
+            parts.append(self.origin + (f" {location}" if location else ""))
         if self.retrieved:
             parts.append(f"retrieved {self.retrieved}")
         parts.append(f"{self.first} to {self.last}, {self.rows:,} rows")
@@ -85,10 +129,20 @@ class Provenance:
 
     __str__ = describe
 
+    def public_notes(self) -> tuple[str, ...]:
+        """The notes with local paths replaced (:func:`public_location`)."""
+        return tuple(public_location(n) for n in self.notes)
+
     def _repr_html_(self) -> str:
+        import html
+
+        d = self.to_dict()
+        d["location"] = public_location(self.location)
+        d["notes"] = list(self.public_notes())
         rows = "".join(
-            f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>"
-            for k, v in self.to_dict().items()
+            f"<tr><th style='text-align:left'>{k}</th>"
+            f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+            for k, v in d.items()
             if v not in ("", None, [], ())
         )
         banner = (

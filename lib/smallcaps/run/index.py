@@ -139,6 +139,7 @@ def write_index(out_dir: str | Path = "reports") -> Path:
         title = (f"<a href='{_e(html_file.name)}'>{_e(name)}</a>" if html_file.is_file()
                  else _e(name))
         status = m.get("status", "?")
+        status_text = _e(status) + (" (synthetic demo data)" if m.get("synthetic") else "")
         err = m.get("error") or {}
         err_text = (f"<div class='err'>{_e(err.get('ename', ''))}: {_e(err.get('evalue', ''))}"
                     "</div>" if err else "")
@@ -151,7 +152,7 @@ def write_index(out_dir: str | Path = "reports") -> Path:
         rows.append(
             f"<tr class='{_e(status)}'><td>{title}</td><td>{_e(m.get('notebook', ''))}</td>"
             f"<td>{_params_text(m.get('parameters') or {})}</td>"
-            f"<td class='status'>{_e(status)}{err_text}</td><td>{_e(m.get('started', ''))}</td>"
+            f"<td class='status'>{status_text}{err_text}</td><td>{_e(m.get('started', ''))}</td>"
             f"<td class='num'>{float(m.get('seconds') or 0):.1f}s</td><td>{data_text}</td>"
             f"<td>{' · '.join(links)}</td></tr>")
     n_fail = sum(m.get("status") == "failed" for m in manifests)

@@ -24,10 +24,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .export import MANIFEST_SUFFIX  # one spelling: the exports read the manifest too
+
 __all__ = ["MANIFEST_SUFFIX", "RUNNING", "INCOMPLETE", "git", "read", "read_all",
            "read_jsonl", "redact_home", "status_of", "versions", "write"]
 
-MANIFEST_SUFFIX = ".manifest.json"
 SCHEMA = 2
 RUNNING = "running"
 INCOMPLETE = "incomplete"
