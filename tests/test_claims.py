@@ -267,9 +267,15 @@ def test_margin_record_value_change_and_point_in_time(synthetic):
     r = _one(synthetic, {"kind": "margin_record", "date": f"{month:%Y-%m}"}, {"value": MARGIN[i]},
              as_of="2020-10-15")
     assert r.verdict == "not_checkable"
-    assert "not been published by as_of 2020-10-15 (published 2020-10-21)" in r.note
+    # the kit's conservative rule: by the Friday of the third full week (2020-10-23), usable
+    # from the next session; the note must not claim an exact release day
+    assert ("not been published by as_of 2020-10-15 (published by 2020-10-23, usable from "
+            "2020-10-26)") in r.note
     r = _one(synthetic, {"kind": "margin_record", "date": f"{month:%Y-%m}"}, {"value": MARGIN[i]},
-             as_of="2020-10-21")
+             as_of="2020-10-23")
+    assert r.verdict == "not_checkable"
+    r = _one(synthetic, {"kind": "margin_record", "date": f"{month:%Y-%m}"}, {"value": MARGIN[i]},
+             as_of="2020-10-26")
     assert r.verdict == "verified"
 
 
@@ -278,13 +284,15 @@ def test_short_interest_value_and_change(synthetic):
              {"shares": 120e6, "change_pct": 21.21})  # aliases of value / change
     assert r.verdict == "verified", r.note
     assert set(r.value) == {"value", "change"}
-    # the report published on 2021-03-10 is the one settled on 2021-02-26
+    # the report settled on 2021-02-26 was disseminated after the close of 2021-03-09 (7th
+    # NYSE session) and usable from 2021-03-10: either day names it
     r = _one(synthetic, {"kind": "short_interest", "symbol": "IWM", "date": "2021-03-10"},
              {"value": 120e6, "change": 21.21})
     assert r.verdict == "verified" and "settlement 2021-02-26" in r.note
     r = _one(synthetic, {"kind": "short_interest", "symbol": "IWM", "date": "2021-02-26"},
              {"shares": 120e6}, as_of="2021-03-05")
-    assert r.verdict == "not_checkable" and "published 2021-03-10" in r.note
+    assert r.verdict == "not_checkable"
+    assert "(published 2021-03-09, usable from 2021-03-10)" in r.note
     r = _one(synthetic, {"kind": "short_interest", "symbol": "IWM", "date": "2021-03-15"},
              {"shares": 1})
     assert r.verdict == "not_checkable" and "not in the data" in r.note
@@ -481,9 +489,11 @@ def test_real_refuted_and_not_yet_published(snapshot_dir):
     r = _real({"kind": "indicator", "symbol": "RUT", "indicator": "rsi", "window": 14,
                "date": "2025-05-23"}, claims.spec.Figure(33.29, 2), "2025-05-23")
     assert r.verdict == "refuted" and "no other basis or nearby date matches" in r.note
-    # April 2025 margin debt came out on 2025-05-21: asked on 2025-05-16 it was not public
+    # April 2025 margin debt came out in the third week of May: asked on 2025-05-16 it was
+    # not public (the kit's conservative date is a bound, and the note says so)
     r = _real({"kind": "margin_record", "date": "2025-04"}, {"value": 850558}, "2025-05-16")
-    assert r.verdict == "not_checkable" and "published 2025-05-21" in r.note
+    assert r.verdict == "not_checkable"
+    assert "(published by 2025-05-23, usable from 2025-05-27)" in r.note
     r = _real({"kind": "margin_record", "date": "2025-04"}, {"value": 850558}, "2025-05-23")
     assert r.verdict == "verified"
     # the S&P 500 index has no total-return series in the data

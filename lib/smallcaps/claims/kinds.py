@@ -488,13 +488,27 @@ def _published_later(ctx: Context, name: str, when: pd.Timestamp, what: str) -> 
     """Why a report is missing: published after as_of, or not in the data at all."""
     full = ctx.full(name)
     if full is not None and when in full.index:
-        pub = full.at[when, "published"] if "published" in full.columns else None
-        pub_text = f" (published {pd.Timestamp(pub):%Y-%m-%d})" if pub is not None else ""
+        pub_text = _release_text(name, full, when)
         return NotCheckable(f"{what} had not been published by as_of "
                             f"{ctx.as_of:%Y-%m-%d}{pub_text}")
     span = ("" if full is None else
             f" (data {full.index[0]:%Y-%m-%d} to {full.index[-1]:%Y-%m-%d})")
     return NotCheckable(f"{what} is not in the data{span}")
+
+
+def _release_text(name: str, full: pd.DataFrame, when: pd.Timestamp) -> str:
+    """" (published D)" where the release day is known exactly, " (published by D,
+    usable from U)" where the kit's date is a conservative bound (FINRA margin)."""
+    if "published" not in full.columns:
+        return ""
+    from ..data import spec
+    from ..data.pointintime import release_is_exact
+
+    pub = pd.Timestamp(full.at[when, "published"])
+    usable = pd.Timestamp(full.at[when, "usable_from"]) if "usable_from" in full.columns else pub
+    exact = bool(release_is_exact(pd.DatetimeIndex([when]), spec(name).release)[0])
+    text = f" (published {pub:%Y-%m-%d}" if exact else f" (published by {pub:%Y-%m-%d}"
+    return text + (f", usable from {usable:%Y-%m-%d})" if usable != pub else ")")
 
 
 _UNITS = {"millions": 1.0, "billions": 1e-3, "trillions": 1e-6}
@@ -535,6 +549,16 @@ def margin_record(check: Mapping[str, Any], ctx: Context) -> Measurement:
     return Measurement(values, [], note, rec.date, None)
 
 
+def _released_on(df: pd.DataFrame, d: pd.Timestamp) -> np.ndarray:
+    """Rows whose report came out on ``d``: its publication day (after the close) or the
+    first session that could use it, the day vendors show it."""
+    hit = np.zeros(len(df), dtype=bool)
+    for col in ("published", "usable_from"):
+        if col in df.columns:
+            hit |= (df[col] == d).to_numpy()
+    return hit
+
+
 @register("short_interest",
           outputs={"value": "number", "change": "number", "change_shares": "number"},
           required=("symbol", "date"), tolerance="0.01%",
@@ -552,14 +576,14 @@ def short_interest(check: Mapping[str, Any], ctx: Context) -> Measurement:
     except NotCheckable:
         raise _published_later(ctx, name, d, what) from None
     note = ""
-    if d not in si.index and "published" in si.columns and (si["published"] == d).any():
-        settle = si.index[(si["published"] == d).to_numpy()][-1]
-        note = f"report for settlement {settle:%Y-%m-%d}, published {d:%Y-%m-%d}"
+    if d not in si.index and _released_on(si, d).any():
+        settle = si.index[_released_on(si, d)][-1]
+        note = f"report for settlement {settle:%Y-%m-%d}, released {d:%Y-%m-%d}"
         d = settle
     if d not in si.index:
         full = ctx.full(name)
-        if full is not None and "published" in full.columns and (full["published"] == d).any():
-            d = full.index[(full["published"] == d).to_numpy()][-1]
+        if full is not None and _released_on(full, d).any():
+            d = full.index[_released_on(full, d)][-1]
         raise _published_later(ctx, name, d, f"{sym} short interest for settlement {d:%Y-%m-%d}")
     met = _si.short_interest_metrics(si, periods=(1,)).loc[d]
     values = {"value": float(met["shares_short"]), "change": _num(met["change_1_pct"]),
