@@ -494,7 +494,7 @@ def test_real_refuted_and_not_yet_published(snapshot_dir):
     r = _real({"kind": "margin_record", "date": "2025-04"}, {"value": 850558}, "2025-05-16")
     assert r.verdict == "not_checkable"
     assert "(published by 2025-05-23, usable from 2025-05-27)" in r.note
-    r = _real({"kind": "margin_record", "date": "2025-04"}, {"value": 850558}, "2025-05-23")
+    r = _real({"kind": "margin_record", "date": "2025-04"}, {"value": 850558}, "2025-05-27")
     assert r.verdict == "verified"
     # the S&P 500 index has no total-return series in the data
     r = _real({"kind": "ytd", "symbol": "SPX", "basis": "total", "date": "2023-06-07"}, 11.15,

@@ -74,8 +74,9 @@ def test_fetch_offline_steps_back_over_missing_dates_and_caches(_private_cache):
         df = fsi.fetch("short_interest:iwm", start="2024-07-20", end="2024-08-20")
     assert list(df.index) == [pd.Timestamp("2024-07-30"), day]
     assert list(df["shares_short"]) == [95_000_000, 98_000_000]
-    # published about eight business days after settlement (the catalog's release rule)
-    assert df["published"].iloc[-1] == day + 8 * pd.offsets.BDay()
+    # disseminated after the close of the 7th NYSE session after settlement: 2024-08-15 ->
+    # 16, 19, 20, 21, 22, 23, 26 August
+    assert df["published"].iloc[-1] == pd.Timestamp("2024-08-26")
     assert sc.data.provenance(df).source == fsi.SOURCE
     assert (fsi.files_dir() / "shrt20240815.csv").is_file()
     # a second symbol reuses the cached files: no new request
@@ -137,6 +138,7 @@ def test_universe_short_interest_point_in_time(_private_cache):
     assert out.loc[june, "short_pct_shares_out"] == pytest.approx(10.0)
     assert out.loc[july, "short_pct_shares_out"] == pytest.approx(12.5)
     assert np.isnan(out.loc[june, "days_to_cover_pctile"]) and out.loc[july, "days_to_cover_pctile"] == 100.0
-    assert out.loc[july, "published"] == july + 8 * pd.offsets.BDay()
+    # 7th NYSE session after 2024-07-15: 16, 17, 18, 19, 22, 23, 24 July
+    assert out.loc[july, "published"] == pd.Timestamp("2024-07-24")
     with pytest.raises(DataError, match="no FINRA short interest file"):
         sc.universe.universe_short_interest("mini", start="2020-01-01", end="2020-12-31")
