@@ -28,9 +28,10 @@ _SUBMODULES = {
     "briefing",
     "runner",
     "params",
+    "sections",
 }
 
-__all__ = sorted(_SUBMODULES | {"run", "__version__"})
+__all__ = sorted(_SUBMODULES | {"run", "section", "__version__"})
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
         regimes,
         relative,
         runner,
+        sections,
         sentiment,
         stats,
         technicals,
@@ -54,6 +56,10 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
+    if name == "section":
+        from .sections import section
+
+        return section
     if name == "run":
         from .runner import run
 

@@ -21,6 +21,9 @@ variable                       meaning
 ``SMALLCAPS_PROVENANCE_LOG``   file that every ``load`` appends its provenance to (set by
                                the runner for each run's manifest)
 ``SMALLCAPS_FIXTURES``         raw source-format samples used by the adapter tests
+``SMALLCAPS_STRICT``           ``1``: a notebook section that hits an unexpected error (a
+                               bug, not missing data) raises it instead of printing one
+                               sentence (``sc.section``); the test suite sets it
 =============================  ===========================================================
 
 Only these names are recorded in run manifests (:func:`documented`); any other
@@ -39,9 +42,10 @@ NOTEBOOKS = "SMALLCAPS_NOTEBOOKS"
 WIDGETS = "SMALLCAPS_WIDGETS"
 PROVENANCE_LOG = "SMALLCAPS_PROVENANCE_LOG"
 FIXTURES = "SMALLCAPS_FIXTURES"
+STRICT = "SMALLCAPS_STRICT"
 
 DOCUMENTED: tuple[str, ...] = (SNAPSHOT, CACHE, DEMO, NOTEBOOKS, WIDGETS, PROVENANCE_LOG,
-                               FIXTURES)
+                               FIXTURES, STRICT)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -123,6 +127,11 @@ def provenance_log() -> Path | None:
 def fixtures() -> Path | None:
     """The folder of raw source-format samples for the adapter tests."""
     return path(FIXTURES)
+
+
+def strict() -> bool:
+    """Whether notebook sections raise unexpected errors instead of explaining them."""
+    return flag(STRICT)
 
 
 def documented() -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Internal building blocks shared by the analysis modules (not public API)."""
