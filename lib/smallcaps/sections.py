@@ -190,6 +190,6 @@ def section(title: str) -> Iterator[None]:
     """
     try:
         yield
-    except Exception as exc:  # noqa: BLE001 - the policy above decides what to do
+    except Exception as exc:  # the policy above decides what to do
         sentence = explain(title, exc)
         print(sentence, file=sys.stdout)
