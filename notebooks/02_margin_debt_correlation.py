@@ -39,6 +39,7 @@ horizons: list = [1, 3, 6]  # months ahead for the predictive test
 
 # %% slideshow={"slide_type": "skip"}
 import pandas as pd
+from IPython.display import display
 
 import smallcaps as sc
 
@@ -85,6 +86,10 @@ margin = margin_df[sc.sentiment.DEBIT].rename("margin debt")
 index_m = sc.stats.to_monthly(prices, p["basis"]).rename(p["symbol"])
 for obj in (prices, margin_df):
     print(sc.data.provenance(obj).describe())
+# results later sections build on; a section that cannot run leaves its result at None
+rep = s = window_idx = lo = hi = coint = tp = rec = metrics = pr = None
+peaks = []
+NO_REPORT = "This needs the correlation report of the headline section, which is not available"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The headline number
@@ -93,24 +98,28 @@ for obj in (prices, margin_df):
 # in the window.
 
 # %% slideshow={"slide_type": "-"}
-rep = sc.stats.correlation_report(
-    prices, margin, basis=p["basis"], start=p["start"], end=p["end"], max_lag=p["max_lag"],
-    names=(p["symbol"], "margin debt"),
-)
-print(rep.headline())
-rep.summary()
+with sc.section("The headline number"):
+    rep = sc.stats.correlation_report(
+        prices, margin, basis=p["basis"], start=p["start"], end=p["end"], max_lag=p["max_lag"],
+        names=(p["symbol"], "margin debt"),
+    )
+    s = rep.sample
+    window_idx = rep.to_frame().index
+    lo, hi = window_idx[0], window_idx[-1]
+    print(rep.headline())
+    display(rep.summary())
 
 # %% slideshow={"slide_type": "-"}
-s = rep.sample
-window_idx = rep.to_frame().index
-fig = sc.charts.dual_log_chart(
-    index_m.loc[window_idx[0]:window_idx[-1]], margin.loc[window_idx[0]:window_idx[-1]],
-    names=(p["symbol"], "margin debt (US$ m)"),
-    title=f"{p['symbol']} ({s['basis_text']}) and FINRA margin debt, log scales",
-    params={"basis": p["basis"], "start": s["start"], "end": s["end"]},
-)
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Index and margin debt chart"):
+    sc.sections.require(rep, NO_REPORT)
+    fig = sc.charts.dual_log_chart(
+        index_m.loc[window_idx[0]:window_idx[-1]], margin.loc[window_idx[0]:window_idx[-1]],
+        names=(p["symbol"], "margin debt (US$ m)"),
+        title=f"{p['symbol']} ({s['basis_text']}) and FINRA margin debt, log scales",
+        params={"basis": p["basis"], "start": s["start"], "end": s["end"]},
+    )
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Why the level correlation misleads
@@ -124,22 +133,26 @@ print(sc.data.provenance(margin_df).describe())
 # level correlations that are often large, while their changes are uncorrelated.
 
 # %% slideshow={"slide_type": "-"}
-fig = sc.charts.levels_vs_changes(rep, params={"start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Levels against changes"):
+    sc.sections.require(rep, NO_REPORT)
+    fig = sc.charts.levels_vs_changes(rep, params={"start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
-d = rep.to_frame()
-drift = tuple(float(d[c].mean() / d[c].std()) for c in ("dlog_x", "dlog_y"))
-bench = sc.stats.spurious_benchmark(s["n_obs"], n_sims=2000, drift=drift, seed=0)
-level_r = rep.value("levels")
-share = float((bench["levels"].abs() >= abs(level_r)).mean())
-change_r = rep.value("log changes")
-share_c = float((bench["changes"].abs() >= abs(change_r)).mean())
-print(f"Independent random walks, {s['n_obs']} steps, drifts {drift[0]:.2f} and {drift[1]:.2f} sd per step "
-      f"(SYNTHETIC simulation, 2,000 pairs):")
-print(f"  median |r| of levels {bench['levels'].abs().median():.2f}; share with |r| >= {abs(level_r):.3f}: {share:.1%}")
-print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share with |r| >= {abs(change_r):.3f}: {share_c:.1%}")
+with sc.section("Random-walk benchmark"):
+    sc.sections.require(rep, NO_REPORT)
+    d = rep.to_frame()
+    drift = tuple(float(d[c].mean() / d[c].std()) for c in ("dlog_x", "dlog_y"))
+    bench = sc.stats.spurious_benchmark(s["n_obs"], n_sims=2000, drift=drift, seed=0)
+    level_r = rep.value("levels")
+    share = float((bench["levels"].abs() >= abs(level_r)).mean())
+    change_r = rep.value("log changes")
+    share_c = float((bench["changes"].abs() >= abs(change_r)).mean())
+    print(f"Independent random walks, {s['n_obs']} steps, drifts {drift[0]:.2f} and {drift[1]:.2f} sd per step "
+          f"(SYNTHETIC simulation, 2,000 pairs):")
+    print(f"  median |r| of levels {bench['levels'].abs().median():.2f}; share with |r| >= {abs(level_r):.3f}: {share:.1%}")
+    print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share with |r| >= {abs(change_r):.3f}: {share_c:.1%}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Unit roots and cointegration
@@ -151,13 +164,17 @@ print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share wit
 # r cointegrating relations.
 
 # %% slideshow={"slide_type": "-"}
-rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading", "null"]]
+with sc.section("Unit-root tests"):
+    sc.sections.require(rep, NO_REPORT)
+    display(rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading", "null"]])
 
 # %% slideshow={"slide_type": "-"}
-coint = rep.cointegration
-print(coint.title)
-print("Johansen lag choice:", coint.johansen.lag_choice)
-coint.summary()[["test", "direction", "statistic", "p_value", "crit_5pct", "reading", "null"]]
+with sc.section("Cointegration"):
+    sc.sections.require(rep, NO_REPORT)
+    coint = rep.cointegration
+    print(coint.title)
+    print("Johansen lag choice:", coint.johansen.lag_choice)
+    display(coint.summary()[["test", "direction", "statistic", "p_value", "crit_5pct", "reading", "null"]])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Rolling correlation
@@ -166,9 +183,11 @@ coint.summary()[["test", "direction", "statistic", "p_value", "crit_5pct", "read
 # levels. Levels hug 1 most of the time; changes move around a much lower level.
 
 # %% slideshow={"slide_type": "-"}
-fig = sc.charts.rolling_correlation_chart(rep, params={"start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Rolling correlation"):
+    sc.sections.require(rep, NO_REPORT)
+    fig = sc.charts.rolling_correlation_chart(rep, params={"start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Which leads? Cross-correlation and Granger causality
@@ -178,14 +197,18 @@ print(sc.data.provenance(margin_df).describe())
 # and k < 0 that margin debt leads. Granger tests both ways, with the lag chosen by AIC.
 
 # %% slideshow={"slide_type": "-"}
-fig = sc.charts.cross_correlogram(rep.leadlag, sources=(prices, margin_df),
-                                  params={"start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Cross-correlogram"):
+    sc.sections.require(rep, NO_REPORT)
+    fig = sc.charts.cross_correlogram(rep.leadlag, sources=(prices, margin_df),
+                                      params={"start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
-print(rep.leadlag.granger.lag_choice)
-rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]]
+with sc.section("Granger causality"):
+    sc.sections.require(rep, NO_REPORT)
+    print(rep.leadlag.granger.lag_choice)
+    display(rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Turning points: Nov 2021 and Nov 2024
@@ -198,29 +221,32 @@ rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "n
 # too.
 
 # %% slideshow={"slide_type": "-"}
-lo, hi = window_idx[0], window_idx[-1]
-tp = sc.stats.compare_turning_points(
-    index_m.loc[lo:hi], margin.loc[lo:hi], p["turn_threshold"], names=(p["symbol"], "margin debt"))
-fig = sc.charts.turning_points_chart(tp, params={"basis": p["basis"], "start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Turning points"):
+    sc.sections.require(rep, NO_REPORT)
+    tp = sc.stats.compare_turning_points(
+        index_m.loc[lo:hi], margin.loc[lo:hi], p["turn_threshold"], names=(p["symbol"], "margin debt"))
+    fig = sc.charts.turning_points_chart(tp, params={"basis": p["basis"], "start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
-peaks = []
-for when in ("2021-11-30", "2024-11-30"):
-    m = tp.near(when, "peak", within=3)
-    if len(m):
-        peaks.append(m)
-    else:
-        print(f"no matched peak within 3 months of {when[:7]} in this window")
-close = prices["close"]
-for m in peaks:
-    for _, r in m.iterrows():
-        d = r[p["symbol"] + "_date"]
-        win = close.loc[d - pd.DateOffset(months=6): d + pd.DateOffset(months=6)]
-        print(f"{p['symbol']} peak month {d:%Y-%m} ({p['basis']}): highest daily close within 6 months "
-              f"{win.max():,.2f} on {win.idxmax():%Y-%m-%d}")
-pd.concat(peaks) if peaks else tp.summary().tail(8)
+with sc.section("Peaks of Nov 2021 and Nov 2024"):
+    sc.sections.require(tp, "No turning points to match (see the section above)")
+    peaks = []
+    for when in ("2021-11-30", "2024-11-30"):
+        m = tp.near(when, "peak", within=3)
+        if len(m):
+            peaks.append(m)
+        else:
+            print(f"no matched peak within 3 months of {when[:7]} in this window")
+    close = prices["close"]
+    for m in peaks:
+        for _, r in m.iterrows():
+            d = r[p["symbol"] + "_date"]
+            win = close.loc[d - pd.DateOffset(months=6): d + pd.DateOffset(months=6)]
+            print(f"{p['symbol']} peak month {d:%Y-%m} ({p['basis']}): highest daily close within 6 months "
+                  f"{win.max():,.2f} on {win.idxmax():%Y-%m-%d}")
+    display(pd.concat(peaks) if peaks else tp.summary().tail(8))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Margin debt against its record
@@ -228,11 +254,13 @@ pd.concat(peaks) if peaks else tp.summary().tail(8)
 # Level, year-over-year change and distance from the record high, from FINRA's figures.
 
 # %% slideshow={"slide_type": "-"}
-metrics = sc.sentiment.margin_metrics(margin_df).loc[:hi]
-rec = sc.sentiment.margin_record(margin_df, hi)
-print(rec.describe())
-print(sc.data.provenance(margin_df).describe())
-metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published"]].tail(6)
+with sc.section("Margin debt against its record"):
+    sc.sections.require(rep, NO_REPORT)
+    metrics = sc.sentiment.margin_metrics(margin_df).loc[:hi]
+    rec = sc.sentiment.margin_record(margin_df, hi)
+    print(rec.describe())
+    print(sc.data.provenance(margin_df).describe())
+    display(metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published"]].tail(6))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Does margin-debt growth say anything about the next months?
@@ -249,53 +277,62 @@ metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published"
 # Then an event study: the publication dates of new margin-debt records, against all days.
 
 # %% slideshow={"slide_type": "-"}
-sig = metrics["yoy"].loc[lo:hi].dropna().rename("margin debt YoY growth")
-pub = metrics["published"].reindex(sig.index)
-pr = sc.stats.predictive_regression(sig, prices, p["horizons"], published=pub)
-pr_ref = sc.stats.predictive_regression(sig, prices, p["horizons"], align="reference")
-both = pd.concat({"published (point in time)": pr.summary(),
-                  "reference month (look-ahead)": pr_ref.summary()}, names=["aligned on"])
-both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]]
+with sc.section("Predictive regression"):
+    sc.sections.require(metrics, "This needs the margin-debt metrics above, which are not available")
+    sig = metrics["yoy"].loc[lo:hi].dropna().rename("margin debt YoY growth")
+    pub = metrics["published"].reindex(sig.index)
+    pr = sc.stats.predictive_regression(sig, prices, p["horizons"], published=pub)
+    pr_ref = sc.stats.predictive_regression(sig, prices, p["horizons"], align="reference")
+    both = pd.concat({"published (point in time)": pr.summary(),
+                      "reference month (look-ahead)": pr_ref.summary()}, names=["aligned on"])
+    display(both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]])
 
 # %% slideshow={"slide_type": "-"}
-fig = sc.charts.predictive_chart(pr, p["horizons"][-1], sources=(prices, margin_df),
-                                 params={"start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Predictive regression chart"):
+    sc.sections.require(pr, "No predictive regression to draw (see the section above)")
+    fig = sc.charts.predictive_chart(pr, p["horizons"][-1], sources=(prices, margin_df),
+                                     params={"start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
-records = metrics.loc[lo:hi]
-record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "published"])
-es = sc.stats.event_study(record_pub, prices, (63, 126), name="margin-debt record published")
-fig = sc.charts.event_study_chart(es)
-print(sc.data.provenance(prices).describe())
-es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "ci_low", "ci_high", "p_value", "note"]]
+with sc.section("Event study of margin-debt records"):
+    sc.sections.require(metrics, "This needs the margin-debt metrics above, which are not available")
+    records = metrics.loc[lo:hi]
+    record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "published"])
+    es = sc.stats.event_study(record_pub, prices, (63, 126), name="margin-debt record published")
+    fig = sc.charts.event_study_chart(es)
+    print(sc.data.provenance(prices).describe())
+    display(es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "ci_low", "ci_high", "p_value", "note"]])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the data says
 
 # %% slideshow={"slide_type": "-"}
-t = rep.summary()
-lines = [rep.headline()]
-coint_text = coint.conclusion()
-lines.append(f"Cointegration of the log levels: {coint_text}.")
-g = rep.leadlag.granger.summary().set_index("direction")
-for direction, row in g.iterrows():
-    lines.append(f"Granger ({row['lag']} lags) {direction}: p = {row['p_value']:.3f} ({row['reading']}).")
-peak = rep.leadlag.ccf.peak_lag
-lines.append(f"The prewhitened cross-correlation peaks at lag {peak:+d} months "
-             f"(r = {rep.leadlag.ccf.table.loc[peak, 'ccf']:.2f}; lag > 0: {p['symbol']} leads).")
-for m in peaks:
-    for _, r in m.iterrows():
-        lead = r["lead"]
-        who = (f"{p['symbol']} turned {int(lead)} month(s) first" if lead > 0 else
-               f"margin debt turned {int(-lead)} month(s) first" if lead < 0 else "both turned in the same month")
-        lines.append(f"Peak: {p['symbol']} {r[p['symbol'] + '_date']:%Y-%m}, margin debt {r['margin debt_date']:%Y-%m}: {who}.")
-lines.append(rec.describe())
-h = p["horizons"][0]
-row = pr.summary().loc[h]
-lines.append(f"Point in time, margin-debt YoY growth explains {row['r_squared']:.1%} of the next {h}-month "
-             f"index return (slope t = {row['t_hac']:.2f}, HAC).")
-print("\n".join("- " + x for x in lines))
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("What the data says"):
+    sc.sections.require(rep, NO_REPORT)
+    lines = [rep.headline()]
+    if coint is not None:
+        lines.append(f"Cointegration of the log levels: {coint.conclusion()}.")
+    g = rep.leadlag.granger.summary().set_index("direction")
+    for direction, row in g.iterrows():
+        lines.append(f"Granger ({row['lag']} lags) {direction}: p = {row['p_value']:.3f} ({row['reading']}).")
+    peak = rep.leadlag.ccf.peak_lag
+    lines.append(f"The prewhitened cross-correlation peaks at lag {peak:+d} months "
+                 f"(r = {rep.leadlag.ccf.table.loc[peak, 'ccf']:.2f}; lag > 0: {p['symbol']} leads).")
+    for m in peaks:
+        for _, r in m.iterrows():
+            lead = r["lead"]
+            who = (f"{p['symbol']} turned {int(lead)} month(s) first" if lead > 0 else
+                   f"margin debt turned {int(-lead)} month(s) first" if lead < 0 else "both turned in the same month")
+            lines.append(f"Peak: {p['symbol']} {r[p['symbol'] + '_date']:%Y-%m}, margin debt {r['margin debt_date']:%Y-%m}: {who}.")
+    if rec is not None:
+        lines.append(rec.describe())
+    if pr is not None:
+        h = p["horizons"][0]
+        row = pr.summary().loc[h]
+        lines.append(f"Point in time, margin-debt YoY growth explains {row['r_squared']:.1%} of the next "
+                     f"{h}-month index return (slope t = {row['t_hac']:.2f}, HAC).")
+    print("\n".join("- " + x for x in lines))
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
