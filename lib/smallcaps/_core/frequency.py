@@ -32,7 +32,7 @@ def bar_unit(index: pd.Index) -> str:
         raise TypeError(f"index: needs a DatetimeIndex, got {type(index).__name__}")
     if len(index) < 2:
         return "day"
-    days = float(np.median(np.diff(index.asi8)) / 86_400e9)
+    days = float(np.median(np.diff(index.to_numpy()) / np.timedelta64(1, "D")))
     for limit, unit in _UNITS:
         if days <= limit:
             return unit

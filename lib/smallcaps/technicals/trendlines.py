@@ -79,8 +79,8 @@ class Trendline:
             return float(idx.searchsorted(ts))  # a non-trading day maps to the next bar
         ref = idx[-1] if ts > idx[-1] else idx[0]
         if self.bar != "day":  # weekly or monthly bars: count bars of the data's spacing
-            step = float(np.median(np.diff(idx.asi8)))
-            return float(idx.get_loc(ref) + (ts.value - ref.value) / step)
+            step = np.median(np.diff(idx.to_numpy()) / np.timedelta64(1, "D"))
+            return float(idx.get_loc(ref) + (ts - ref) / pd.Timedelta(days=1) / step)
         offset = np.busday_count(ref.date(), ts.date()) if ts > ref else \
             -np.busday_count(ts.date(), ref.date())
         return float(idx.get_loc(ref) + offset)
