@@ -313,6 +313,9 @@ with sc.section("What the data says"):
     if p["end"] is not None:
         latest_price = min(latest_price, p["end"])
     for name, row in (current.iterrows() if current is not None else []):
+        if pd.isna(row["last_data"]):
+            lines.append(f"- {name}: no reading on or before {latest_price:%Y-%m-%d}.")
+            continue
         if pd.isna(row["date"]):
             lines.append(f"- {name}: too little history to rank (last data "
                          f"{row['last_data']:%Y-%m-%d}).")

@@ -61,7 +61,7 @@ def test_rut_ndx_reports_alignment(execute_notebook, snapshot_dir):
     ({"denominator": "RUT"}, "parameter 'denominator': is the same series as numerator"),
     ({"start": "2024-01-01", "end": "2025-06-30"}, "parameter 'start': window too short for the model"),
     ({"n_regimes": 4}, "parameter 'n_regimes'"),
-    ({"frequency": "daily"}, "parameter 'frequency'"),
+    ({"frequency": "hourly"}, "parameter 'frequency'"),
 ])
 def test_bad_parameters_fail_before_fitting(execute_notebook, snapshot_dir, params, match):
     import papermill as pm
