@@ -243,6 +243,10 @@ with sc.section("Peaks of Nov 2021 and Nov 2024"):
     for m in peaks:
         for _, r in m.iterrows():
             d = r[p["symbol"] + "_date"]
+            if pd.isna(d):
+                print(f"margin debt peaked in {r['margin debt_date']:%Y-%m} with no matching "
+                      f"{p['symbol']} peak in the window")
+                continue
             win = close.loc[d - pd.DateOffset(months=6): d + pd.DateOffset(months=6)]
             print(f"{p['symbol']} peak month {d:%Y-%m} ({p['basis']}): highest daily close within 6 months "
                   f"{win.max():,.2f} on {win.idxmax():%Y-%m-%d}")
@@ -323,6 +327,8 @@ with sc.section("What the data says"):
     for m in peaks:
         for _, r in m.iterrows():
             lead = r["lead"]
+            if pd.isna(lead):
+                continue  # only one of the two series turned there (listed above)
             who = (f"{p['symbol']} turned {int(lead)} month(s) first" if lead > 0 else
                    f"margin debt turned {int(-lead)} month(s) first" if lead < 0 else "both turned in the same month")
             lines.append(f"Peak: {p['symbol']} {r[p['symbol'] + '_date']:%Y-%m}, margin debt {r['margin debt_date']:%Y-%m}: {who}.")

@@ -215,11 +215,15 @@ with sc.section("Long-term legs and breaks"):
     sc.sections.require(fit, NO_FIT)
     swings = sc.technicals.swing_points(ratio, method="zigzag", pct=p["swing_pct"], basis="close")
     legs_table = swings.assign(years=swings["bars"] / fit.ppy).rename(columns={"bars": unit})
-    display(legs_table)
     complete = legs_table.dropna(subset=["years"])
     complete = complete[complete["confirmed"].notna()]
-    print(f"{len(complete)} confirmed legs of >= {p['swing_pct']:.0%}: median {complete['years'].median():.1f} years, "
-          f"shortest {complete['years'].min():.1f}, longest {complete['years'].max():.1f}")
+    if len(complete):
+        display(legs_table)
+        print(f"{len(complete)} confirmed legs of >= {p['swing_pct']:.0%}: median {complete['years'].median():.1f} years, "
+              f"shortest {complete['years'].min():.1f}, longest {complete['years'].max():.1f}")
+    else:
+        print(f"No confirmed leg: {ratio.name} never reversed by {p['swing_pct']:.0%} between "
+              f"{ratio.index[0]:%Y-%m-%d} and {ratio.index[-1]:%Y-%m-%d}.")
     breaks = sc.regimes.structural_breaks(ratio)
     print(f"structural breaks in the drift (BIC): {breaks.attrs['n_breaks']}")
     display(breaks)

@@ -210,10 +210,13 @@ def run(notebook: Path, env: dict[str, str], selected: list[Case] | None = None)
                                   f"{src[:1500]}")
                     break
             if status == "ok":
-                out = "\n".join(texts)
-                for bad in ("Empty DataFrame", "Traceback (most recent call last)"):
-                    if bad in out:
-                        status, detail = "failed", f"output contains {bad!r}"
+                sources = [param_cell, check_cell, *rest]
+                for i, text in enumerate(texts):
+                    for bad in ("Empty DataFrame", "Traceback (most recent call last)"):
+                        if bad in text:
+                            status = "failed"
+                            detail = (f"cell {i} output contains {bad!r}\n--- source ---\n"
+                                      f"{sources[i][:1500]}")
             # restore the environment of the kernel for the next case
             kernel.run("import json as _json\n"
                        f"for _k, _v in _json.loads({saved!r}).items():\n"
