@@ -13,7 +13,7 @@ export SMALLCAPS_SNAPSHOT
 SMALLCAPS_CACHE ?= $(abspath data/cache)
 export SMALLCAPS_CACHE
 
-.PHONY: setup run test lint lab bench clean
+.PHONY: setup run test test-quick lint lab bench clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
 	$(PY) -m pytest
+
+# the tests that execute no notebook (no kernel, no sweep): a couple of minutes
+test-quick: $(STAMP)
+	$(PY) -m ruff check lib tests benchmarks notebooks
+	$(PY) -m pytest -m "not notebook"
 
 lint: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks

@@ -17,7 +17,8 @@ same request), and figures are built but not rasterised (Agg backend; drawing PN
 about 40% of a notebook's time and is covered by the default notebook tests). The
 kernel runs with ``SMALLCAPS_STRICT=1``, so a section that hits a bug raises.
 
-A set the notebook's parameter check refuses (``sc.params.ParameterError`` in the
+A run on demo data must say SYNTHETIC DEMO DATA. A set the notebook's parameter check
+refuses (``sc.params.ParameterError`` in the
 check cell, e.g. a window too short for the model) counts as answered: the user gets
 one sentence naming the parameter and the rule. Any other error, a traceback, or an
 "Empty DataFrame" in the output fails the sweep.
@@ -46,6 +47,16 @@ PAST_END = "2015-06-30"
 # candidate windows, shortest first, for "the smallest the notebook accepts"
 SMALLEST = [("2024-05-01", "2024-05-01"), ("2024-05-01", "2024-05-31"),
             ("2022-05-01", "2025-05-31"), ("2015-05-01", "2025-05-31")]
+# cases reported in the issues, by notebook name prefix
+REPORTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "01_breakout_ranges": [
+        ("NDX Feb-Mar 2021", {"symbol": "NDX", "start": "2021-02-01", "end": "2021-03-26"}),
+        ("RUT as of 2025-05-23", {"symbol": "RUT", "start": "2024-06-01", "end": "2025-05-23"}),
+    ],
+    "04_sentiment_positioning": [
+        ("2022-01-01 to 2025-03-18", {"start": "2022-01-01", "end": "2025-03-18"}),
+    ],
+}
 # parameters that only set how hard a model works, lowered for the sweep (their
 # default is exercised by the notebook's own tests)
 LIGHT = {"n_starts": 1}
@@ -88,6 +99,7 @@ class Outcome:
     status: str  # "ok", "refused" or "failed"
     seconds: float
     detail: str = ""
+    text: str = ""  # every text output of the run
 
 
 def cases(notebook: Path) -> list[Case]:
@@ -121,6 +133,8 @@ def cases(notebook: Path) -> list[Case]:
                     out.append(Case(f"{date_name} {label}", {date_name: b}))
                 out.append(Case(f"{date_name} in the past", {date_name: PAST_END}))
                 break
+    for label, params in REPORTED.get(notebook.stem, []):
+        out.append(Case(label, params))
     out.append(Case("demo data", {}, env={"SMALLCAPS_SNAPSHOT": None, "SMALLCAPS_DEMO": "1"}))
     light = {k: v for k, v in LIGHT.items() if k in names}
     for c in out:
@@ -217,12 +231,16 @@ def run(notebook: Path, env: dict[str, str], selected: list[Case] | None = None)
                             status = "failed"
                             detail = (f"cell {i} output contains {bad!r}\n--- source ---\n"
                                       f"{sources[i][:1500]}")
+            if status == "ok" and case.env.get("SMALLCAPS_DEMO") == "1" and \
+                    "SYNTHETIC DEMO DATA" not in "\n".join(texts):
+                status, detail = "failed", "a run on demo data does not say SYNTHETIC DEMO DATA"
             # restore the environment of the kernel for the next case
             kernel.run("import json as _json\n"
                        f"for _k, _v in _json.loads({saved!r}).items():\n"
                        "    _os.environ.pop(_k, None) if _v is None else "
                        "_os.environ.__setitem__(_k, _v)")
-            outcomes.append(Outcome(case, status, time.perf_counter() - t0, detail))
+            outcomes.append(Outcome(case, status, time.perf_counter() - t0, detail,
+                                    "\n".join(texts)))
     finally:
         kernel.close()
     return outcomes

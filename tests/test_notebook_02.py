@@ -40,24 +40,3 @@ def test_spx_with_monthly_means(execute_notebook, snapshot_dir):
     text = notebook_text(nb)
     assert "monthly observations (monthly averages, 2010-01 to 2026-05)" in text
     assert "SPX: Yahoo Finance; snapshot" in text
-
-
-def test_short_window_is_a_clear_error(execute_notebook, snapshot_dir):
-    import papermill as pm
-
-    with pytest.raises(pm.PapermillExecutionError, match="at least 36"):
-        execute_notebook("02_margin_debt_correlation.ipynb", start="2023-01", end="2024-06")
-
-
-def test_bad_basis_is_rejected(execute_notebook, snapshot_dir):
-    import papermill as pm
-
-    with pytest.raises(pm.PapermillExecutionError, match="parameter 'basis'"):
-        execute_notebook("02_margin_debt_correlation.ipynb", basis="median")
-
-
-def test_demo_data_is_labelled(execute_notebook, monkeypatch):
-    monkeypatch.delenv("SMALLCAPS_SNAPSHOT", raising=False)
-    monkeypatch.setenv("SMALLCAPS_DEMO", "1")
-    nb = execute_notebook("02_margin_debt_correlation.ipynb", end="")
-    assert "SYNTHETIC DEMO DATA" in notebook_text(nb)

@@ -57,7 +57,7 @@ def test_statistics_match_statsmodels_directly():
 
 def test_independent_random_walks_level_corr_high_change_corr_low_flag_raised():
     levels, changes, flags = [], [], []
-    for seed in range(150):
+    for seed in range(60):  # 60 independent pairs pin the medians well inside the bounds
         x, y = _monthly_walks(240, seed=seed)
         t = correlation_report(x, y, tests=False).summary()
         levels.append(abs(t.loc["levels", "r"]))
