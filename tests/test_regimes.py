@@ -171,7 +171,7 @@ def test_bad_inputs_fail_before_any_fit(monkeypatch):
         rg.fit(short, 2)
     with pytest.raises(ValueError, match="k_regimes: expected 2 or 3"):
         rg.fit(short, 4)
-    with pytest.raises(ValueError, match="ratio: expected a Series"):
+    with pytest.raises(TypeError, match="ratio: expected a Series"):  # a wrong type
         rg.fit(short.to_frame(), 2)
     with pytest.raises(ValueError, match="positive"):
         rg.fit(-short, 2)

@@ -127,7 +127,7 @@ def test_short_window_gives_clear_error():
         correlation_report(x, y, start="2003-01", end="2004-12")
     with pytest.raises(ValueError, match="ci_method"):
         correlation_report(x, y, ci_method="jackknife")
-    with pytest.raises(ValueError, match="x: the index must be a DatetimeIndex"):
+    with pytest.raises(TypeError, match="x: needs a DatetimeIndex"):  # a wrong type
         correlation_report(x.reset_index(drop=True), y)
 
 
