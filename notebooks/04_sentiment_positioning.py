@@ -103,6 +103,9 @@ for name, df in [(index_name, index_px), (p["symbol"], etf), (f"cot:{p['contract
                  "rows": len(df), "gaps": gaps})
 coverage = pd.DataFrame(rows).set_index("series")
 display(coverage)
+for df in (index_px, etf):  # where the prices come from (synthetic demo data says so)
+    if df is not None:
+        print(sc.data.provenance(df).describe())
 # results later sections build on; a section that cannot run leaves its result at None
 pos = si_m = pc_m = ex_pc = None
 extremes, published, results = {}, {}, {}
