@@ -41,6 +41,8 @@ from typing import Any
 
 import pandas as pd
 
+from . import config
+
 __all__ = ["STALE_DAYS", "Briefing", "BriefingSection", "Fact", "Sentence", "build",
            "weekly_briefing"]
 
@@ -306,6 +308,9 @@ class _Note:
                 ZeroDivisionError) as exc:
             self.b.facts = before[0]
             del self.b.sentences[before[1]:]
+            # a bug (not a ValueError about the data) is raised in strict mode, as in sc.section
+            if config.strict() and not isinstance(exc, ValueError):
+                raise
             self.miss(what, str(exc) if type(exc) is ValueError else f"{type(exc).__name__}: {exc}")
 
 
