@@ -13,7 +13,7 @@ export SMALLCAPS_SNAPSHOT
 SMALLCAPS_CACHE ?= $(abspath data/cache)
 export SMALLCAPS_CACHE
 
-.PHONY: setup run test lint typecheck lab bench clean
+.PHONY: setup run test test-quick lint typecheck lab bench clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,11 @@ test: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
 	$(PY) -m mypy
 	$(PY) -m pytest
+
+# the tests that execute no notebook (no kernel, no sweep): a couple of minutes
+test-quick: $(STAMP)
+	$(PY) -m ruff check lib tests benchmarks notebooks
+	$(PY) -m pytest -m "not notebook"
 
 lint: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks

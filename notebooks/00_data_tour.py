@@ -49,8 +49,10 @@ pd.set_option("display.width", 140)
 # for point-in-time analysis (when each observation became public).
 
 # %% slideshow={"slide_type": "-"}
-sc.tables.table(sc.data.catalog()[["kind", "frequency", "units", "source", "release"]],
-                "The catalog: every named series", source="smallcaps.data.catalog (the kit's registry)")
+with sc.section("The catalog"):
+    display(sc.tables.table(sc.data.catalog()[["kind", "frequency", "units", "source", "release"]],
+                            "The catalog: every named series",
+                            source="smallcaps.data.catalog (the kit's registry)"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Coverage
@@ -63,30 +65,34 @@ sc.tables.table(sc.data.catalog()[["kind", "frequency", "units", "source", "rele
 
 # %% slideshow={"slide_type": "-"}
 rows, provenances, missing = [], {}, {}
-for name, spec in sc.data.CATALOG.items():
-    try:
-        df = sc.data.load(name)
-    except sc.data.DataError as exc:
-        rows.append({"series": name, "origin": "not loaded", "first": None, "last": None,
-                     "rows": 0, "gap runs": None, "missing": None})
-        missing[name] = str(exc)
-        continue
-    prov = sc.data.provenance(df)
-    cov = sc.data.coverage(df, spec.frequency)
-    rows.append({"series": name, "origin": prov.origin, "first": cov["first"], "last": cov["last"],
-                 "rows": cov["rows"], "gap runs": cov["gap_runs"], "missing": cov["missing"]})
-    provenances[name] = prov
-coverage = pd.DataFrame(rows).set_index("series")
-sc.tables.table(coverage, "Coverage of every catalog series",
-                units={"first": "date", "last": "date", "rows": "int", "gap runs": "int",
-                       "missing": "int"},
-                source="smallcaps.data.load of each catalog series (each one's provenance is "
-                       "listed below)")
+coverage = None
+with sc.section("Coverage"):
+    for name, spec in sc.data.CATALOG.items():
+        try:
+            df = sc.data.load(name)
+        except sc.data.DataError as exc:
+            rows.append({"series": name, "origin": "not loaded", "first": None, "last": None,
+                         "rows": 0, "gap runs": None, "missing": None})
+            missing[name] = str(exc)
+            continue
+        prov = sc.data.provenance(df)
+        cov = sc.data.coverage(df, spec.frequency)
+        rows.append({"series": name, "origin": prov.origin, "first": cov["first"],
+                     "last": cov["last"], "rows": cov["rows"], "gap runs": cov["gap_runs"],
+                     "missing": cov["missing"]})
+        provenances[name] = prov
+    coverage = pd.DataFrame(rows).set_index("series")
+    display(sc.tables.table(coverage, "Coverage of every catalog series",
+                            units={"first": "date", "last": "date", "rows": "int",
+                                   "gap runs": "int", "missing": "int"},
+                            source="smallcaps.data.load of each catalog series (each one's "
+                                   "provenance is listed below)"))
 
 # %% slideshow={"slide_type": "-"}
-fig = sc.charts.coverage_bars(coverage)
-print("source: " + "; ".join(f"{name}: {prov.source}, {prov.origin}, {prov.retrieved}"
-                             for name, prov in provenances.items()))
+with sc.section("Coverage chart"):
+    fig = sc.charts.coverage_bars(sc.sections.require(coverage, "No coverage table to draw"))
+    print("source: " + "; ".join(f"{name}: {prov.source}, {prov.origin}, {prov.retrieved}"
+                                 for name, prov in provenances.items()))
 
 # %% slideshow={"slide_type": "-"}
 for why in missing.values():
@@ -99,10 +105,12 @@ for why in missing.values():
 # and the known quirks of each loaded series.
 
 # %% slideshow={"slide_type": "-"}
-for prov in provenances.values():
-    print(prov.describe())
-    for note in prov.public_notes():
-        print("    note:", note)
+with sc.section("Provenance"):
+    sc.sections.require(provenances, "No series could be loaded, so there is no provenance")
+    for prov in provenances.values():
+        print(prov.describe())
+        for note in prov.public_notes():
+            print("    note:", note)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Gaps in detail
@@ -111,39 +119,48 @@ for prov in provenances.values():
 # missing from the file; exchange holidays and closures are not sessions).
 
 # %% slideshow={"slide_type": "-"}
-gap_tables = {}
-for name in provenances:
-    g = sc.data.gaps(sc.data.load(name).index, sc.data.spec(name).frequency)
-    if len(g):
-        gap_tables[name] = g
-if gap_tables:
-    display(sc.tables.table(pd.concat(gap_tables, names=["series", "run"])
-                            .reset_index(level="run", drop=True),
-                            "Runs of missing observations", max_columns=8,
-                            source=[sc.data.provenance(sc.data.load(n)) for n in gap_tables]))
-else:
-    print("no gaps in any loaded series")
+with sc.section("Gaps in detail"):
+    gap_tables = {}
+    for name in provenances:
+        g = sc.data.gaps(sc.data.load(name).index, sc.data.spec(name).frequency)
+        if len(g):
+            gap_tables[name] = g
+    if gap_tables:
+        display(sc.tables.table(pd.concat(gap_tables, names=["series", "run"])
+                                .reset_index(level="run", drop=True),
+                                "Runs of missing observations", max_columns=8,
+                                source=[sc.data.provenance(sc.data.load(n)) for n in gap_tables]))
+    else:
+        print("No gaps in any loaded series.")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Price and moving averages
 
 # %% slideshow={"slide_type": "-"}
-prices = sc.data.load(p["symbol"])
-fig = sc.charts.price_with_averages(prices, windows=p["ma_windows"], start=p["start"], end=p["end"],
-                                    log=p["start"] is None)
-print(sc.data.provenance(prices).describe())
+prices = None
+with sc.section("Price and moving averages"):
+    prices = sc.data.load(p["symbol"], end=p["end"])
+    sc.sections.in_window(prices, p["start"], p["end"], f"{p['symbol']} prices")
+    fig = sc.charts.price_with_averages(prices, windows=p["ma_windows"], start=p["start"],
+                                        end=p["end"], log=p["start"] is None)
+    print(sc.data.provenance(prices).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the data says
 
 # %% slideshow={"slide_type": "-"}
-close = prices["close"]
-last_date = close.index[-1]
-lines = [f"{p['symbol']} closed at {close.iloc[-1]:,.2f} on {last_date:%Y-%m-%d}."]
-for w in p["ma_windows"]:
-    avg = close.rolling(w, min_periods=w).mean().iloc[-1]
-    if pd.notna(avg):
-        side = "above" if close.iloc[-1] > avg else "below"
-        lines.append(f"It is {abs(close.iloc[-1] / avg - 1):.1%} {side} its {w}-day average ({avg:,.2f}).")
-display(Markdown("\n".join("- " + x for x in lines)))
-print(sc.data.provenance(prices).describe())
+with sc.section("What the data says"):
+    close = sc.sections.require(prices, f"{p['symbol']} is not loaded")["close"]
+    last_date = close.index[-1]
+    lines = [f"{p['symbol']} closed at {close.iloc[-1]:,.2f} on {last_date:%Y-%m-%d}."]
+    for w in p["ma_windows"]:
+        avg = close.rolling(w, min_periods=w).mean().iloc[-1]
+        if pd.notna(avg):
+            side = "above" if close.iloc[-1] > avg else "below"
+            lines.append(f"It is {abs(close.iloc[-1] / avg - 1):.1%} {side} its {w}-day "
+                         f"average ({avg:,.2f}).")
+        else:
+            lines.append(f"Its {w}-day average needs {w} closes; the data up to "
+                         f"{last_date:%Y-%m-%d} has {len(close)}.")
+    display(Markdown("\n".join("- " + x for x in lines)))
+    print(sc.data.provenance(prices).describe())

@@ -82,6 +82,9 @@ margin = margin_df[sc.sentiment.DEBIT].rename("margin debt")
 index_m = sc.stats.to_monthly(prices, p["basis"]).rename(p["symbol"])
 for obj in (prices, margin_df):
     print(sc.data.provenance(obj).describe())
+# results later sections build on; a section that cannot run leaves its result at None
+rep = s = window_idx = lo = hi = coint = robust = tp = peaks = rec = metrics = pr = None
+NO_REPORT = "This needs the correlation report of the headline section, which is not available"
 
 
 def params_used(**params):
@@ -95,26 +98,30 @@ def params_used(**params):
 # in the window.
 
 # %% slideshow={"slide_type": "-"}
-rep = sc.stats.correlation_report(
-    prices, margin, basis=p["basis"], start=p["start"], end=p["end"], max_lag=p["max_lag"],
-    names=(p["symbol"], "margin debt"),
-)
-display(Markdown(f"**{rep.headline()}**"))
-params_used(basis=p["basis"], start=rep.sample["start"], end=rep.sample["end"])
-sc.tables.table(rep.summary(), "Correlation of levels and of changes",
-                source=[prices, margin_df])
+with sc.section("The headline number"):
+    rep = sc.stats.correlation_report(
+        prices, margin, basis=p["basis"], start=p["start"], end=p["end"], max_lag=p["max_lag"],
+        names=(p["symbol"], "margin debt"),
+    )
+    s = rep.sample
+    window_idx = rep.to_frame().index
+    lo, hi = window_idx[0], window_idx[-1]
+    display(Markdown(f"**{rep.headline()}**"))
+    params_used(basis=p["basis"], start=s["start"], end=s["end"])
+    display(sc.tables.table(rep.summary(), "Correlation of levels and of changes",
+                            source=[prices, margin_df]))
 
 # %% slideshow={"slide_type": "-"}
-s = rep.sample
-window_idx = rep.to_frame().index
-fig = sc.charts.dual_log_chart(
-    index_m.loc[window_idx[0]:window_idx[-1]], margin.loc[window_idx[0]:window_idx[-1]],
-    names=(p["symbol"], "margin debt (US$ m)"),
-    title=f"{p['symbol']} ({s['basis_text']}) and FINRA margin debt, log scales",
-    params={"basis": p["basis"], "start": s["start"], "end": s["end"]},
-)
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Index and margin debt chart"):
+    sc.sections.require(rep, NO_REPORT)
+    fig = sc.charts.dual_log_chart(
+        index_m.loc[window_idx[0]:window_idx[-1]], margin.loc[window_idx[0]:window_idx[-1]],
+        names=(p["symbol"], "margin debt (US$ m)"),
+        title=f"{p['symbol']} ({s['basis_text']}) and FINRA margin debt, log scales",
+        params={"basis": p["basis"], "start": s["start"], "end": s["end"]},
+    )
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Why the level correlation misleads
@@ -128,22 +135,26 @@ print(sc.data.provenance(margin_df).describe())
 # level correlations that are often large, while their changes are uncorrelated.
 
 # %% slideshow={"slide_type": "-"}
-fig = sc.charts.levels_vs_changes(rep, params={"start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Levels against changes"):
+    sc.sections.require(rep, NO_REPORT)
+    fig = sc.charts.levels_vs_changes(rep, params={"start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
-d = rep.to_frame()
-drift = tuple(float(d[c].mean() / d[c].std()) for c in ("dlog_x", "dlog_y"))
-bench = sc.stats.spurious_benchmark(s["n_obs"], n_sims=2000, drift=drift, seed=0)
-level_r = rep.value("levels")
-share = float((bench["levels"].abs() >= abs(level_r)).mean())
-change_r = rep.value("log changes")
-share_c = float((bench["changes"].abs() >= abs(change_r)).mean())
-print(f"Independent random walks, {s['n_obs']} steps, drifts {drift[0]:.2f} and {drift[1]:.2f} sd per step "
-      f"(SYNTHETIC simulation, 2,000 pairs):")
-print(f"  median |r| of levels {bench['levels'].abs().median():.2f}; share with |r| >= {abs(level_r):.3f}: {share:.1%}")
-print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share with |r| >= {abs(change_r):.3f}: {share_c:.1%}")
+with sc.section("Random-walk benchmark"):
+    sc.sections.require(rep, NO_REPORT)
+    d = rep.to_frame()
+    drift = tuple(float(d[c].mean() / d[c].std()) for c in ("dlog_x", "dlog_y"))
+    bench = sc.stats.spurious_benchmark(s["n_obs"], n_sims=2000, drift=drift, seed=0)
+    level_r = rep.value("levels")
+    share = float((bench["levels"].abs() >= abs(level_r)).mean())
+    change_r = rep.value("log changes")
+    share_c = float((bench["changes"].abs() >= abs(change_r)).mean())
+    print(f"Independent random walks, {s['n_obs']} steps, drifts {drift[0]:.2f} and {drift[1]:.2f} sd per step "
+          f"(SYNTHETIC simulation, 2,000 pairs):")
+    print(f"  median |r| of levels {bench['levels'].abs().median():.2f}; share with |r| >= {abs(level_r):.3f}: {share:.1%}")
+    print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share with |r| >= {abs(change_r):.3f}: {share_c:.1%}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Unit roots and cointegration
@@ -161,27 +172,33 @@ print(f"  median |r| of changes {bench['changes'].abs().median():.3f}; share wit
 # stationary on its own, which is not cointegration).
 
 # %% slideshow={"slide_type": "-"}
-params_used(basis=p["basis"], start=s["start"], end=s["end"])
-sc.tables.table(rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading",
-                                          "null"]],
-                "Unit-root tests of each series", units={"statistic": "stat", "p_value": "pvalue"},
-                source=[prices, margin_df])
+with sc.section("Unit-root tests"):
+    sc.sections.require(rep, NO_REPORT)
+    params_used(basis=p["basis"], start=s["start"], end=s["end"])
+    display(sc.tables.table(
+        rep.unit_roots.summary()[["series", "form", "test", "statistic", "p_value", "reading",
+                                  "null"]],
+        "Unit-root tests of each series", units={"statistic": "stat", "p_value": "pvalue"},
+        source=[prices, margin_df]))
 
 # %% slideshow={"slide_type": "-"}
-coint = rep.cointegration
-logs = rep.to_frame()
-robust = sc.stats.cointegration_robustness(
-    logs["log_x"], logs["log_y"], names=(p["symbol"], "margin debt"))
-print("Conclusion from the table:", robust.conclusion() + ".")
-for note in robust.notes:
-    print("note:", note)
-params_used(basis=p["basis"], start=s["start"], end=s["end"])
-sc.tables.table(robust.summary()[["test", "specification", "deterministic", "statistic", "crit_5pct",
-                                  "p_value", "rank", "rejects", "reading"]],
-                "Cointegration of the log levels: Engle-Granger both ways, Johansen across lags "
-                "and deterministic terms",
-                units={"statistic": "stat", "crit_5pct": "stat", "p_value": "pvalue", "rank": "int"},
-                source=[prices, margin_df])
+with sc.section("Cointegration"):
+    sc.sections.require(rep, NO_REPORT)
+    coint = rep.cointegration
+    logs = rep.to_frame()
+    robust = sc.stats.cointegration_robustness(
+        logs["log_x"], logs["log_y"], names=(p["symbol"], "margin debt"))
+    print("Conclusion from the table:", robust.conclusion() + ".")
+    for note in robust.notes:
+        print("note:", note)
+    params_used(basis=p["basis"], start=s["start"], end=s["end"])
+    display(sc.tables.table(
+        robust.summary()[["test", "specification", "deterministic", "statistic", "crit_5pct",
+                          "p_value", "rank", "rejects", "reading"]],
+        "Cointegration of the log levels: Engle-Granger both ways, Johansen across lags "
+        "and deterministic terms",
+        units={"statistic": "stat", "crit_5pct": "stat", "p_value": "pvalue", "rank": "int"},
+        source=[prices, margin_df]))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Rolling correlation
@@ -190,9 +207,11 @@ sc.tables.table(robust.summary()[["test", "specification", "deterministic", "sta
 # levels. Levels hug 1 most of the time; changes move around a much lower level.
 
 # %% slideshow={"slide_type": "-"}
-fig = sc.charts.rolling_correlation_chart(rep, params={"start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Rolling correlation"):
+    sc.sections.require(rep, NO_REPORT)
+    fig = sc.charts.rolling_correlation_chart(rep, params={"start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Which leads? Cross-correlation and Granger causality
@@ -202,18 +221,23 @@ print(sc.data.provenance(margin_df).describe())
 # and k < 0 that margin debt leads. Granger tests both ways, with the lag chosen by AIC.
 
 # %% slideshow={"slide_type": "-"}
-fig = sc.charts.cross_correlogram(rep.leadlag, sources=(prices, margin_df),
-                                  params={"start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Cross-correlogram"):
+    sc.sections.require(rep, NO_REPORT)
+    fig = sc.charts.cross_correlogram(rep.leadlag, sources=(prices, margin_df),
+                                      params={"start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
-print(rep.leadlag.granger.lag_choice)
-params_used(basis=p["basis"], max_lag=p["max_lag"])
-sc.tables.table(rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]],
-                "Granger causality, each direction",
-                units={"lag": "int", "statistic": "stat", "p_value": "pvalue"},
-                source=[prices, margin_df])
+with sc.section("Granger causality"):
+    sc.sections.require(rep, NO_REPORT)
+    print(rep.leadlag.granger.lag_choice)
+    params_used(basis=p["basis"], max_lag=p["max_lag"])
+    display(sc.tables.table(
+        rep.leadlag.summary()[["direction", "lag", "statistic", "p_value", "reading", "null"]],
+        "Granger causality, each direction",
+        units={"lag": "int", "statistic": "stat", "p_value": "pvalue"},
+        source=[prices, margin_df]))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Turning points: Nov 2021 and Nov 2024
@@ -227,29 +251,33 @@ sc.tables.table(rep.leadlag.summary()[["direction", "lag", "statistic", "p_value
 # against the index's daily extreme, and says when the lead or lag changes sign.
 
 # %% slideshow={"slide_type": "-"}
-lo, hi = window_idx[0], window_idx[-1]
-tp = sc.stats.compare_turning_points(
-    index_m.loc[lo:hi], margin.loc[lo:hi], p["turn_threshold"], names=(p["symbol"], "margin debt"))
-fig = sc.charts.turning_points_chart(tp, params={"basis": p["basis"], "start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Turning points"):
+    sc.sections.require(rep, NO_REPORT)
+    tp = sc.stats.compare_turning_points(
+        index_m.loc[lo:hi], margin.loc[lo:hi], p["turn_threshold"], names=(p["symbol"], "margin debt"))
+    fig = sc.charts.turning_points_chart(tp, params={"basis": p["basis"], "start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
-by_basis = sc.stats.turning_points_by_basis(
-    prices["close"].loc[:hi], margin.loc[lo:hi], p["turn_threshold"],
-    names=(p["symbol"], "margin debt"))
-by_basis = by_basis[by_basis["margin debt_date"] >= lo]
-peaks = by_basis[by_basis["margin debt_date"].isin(
-    [d for d in by_basis["margin debt_date"] if any(
-        abs((d - pd.Timestamp(w)).days) <= 92 for w in ("2021-10-31", "2025-01-31"))])]
-if peaks.empty:
-    print("no margin-debt turn near 2021-10 or 2025-01 in this window")
-for text in peaks["statement"]:
-    print(text)
-params_used(threshold=p["turn_threshold"], start=s["start"], end=s["end"])
-sc.tables.table(by_basis.drop(columns="statement").tail(8),
-                "Turning points on each basis: month-end, monthly average and daily extreme",
-                source=[prices, margin_df], empty="no matched turning points in this window")
+with sc.section("Turning points on each basis"):
+    sc.sections.require(rep, NO_REPORT)
+    by_basis = sc.stats.turning_points_by_basis(
+        prices["close"].loc[:hi], margin.loc[lo:hi], p["turn_threshold"],
+        names=(p["symbol"], "margin debt"))
+    by_basis = by_basis[by_basis["margin debt_date"] >= lo]
+    peaks = by_basis[by_basis["margin debt_date"].isin(
+        [d for d in by_basis["margin debt_date"] if any(
+            abs((d - pd.Timestamp(w)).days) <= 92 for w in ("2021-10-31", "2025-01-31"))])]
+    if peaks.empty:
+        print("no margin-debt turn near 2021-10 or 2025-01 in this window")
+    for text in peaks["statement"]:
+        print(text)
+    params_used(threshold=p["turn_threshold"], start=s["start"], end=s["end"])
+    display(sc.tables.table(
+        by_basis.drop(columns="statement").tail(8),
+        "Turning points on each basis: month-end, monthly average and daily extreme",
+        source=[prices, margin_df], empty="no matched turning points in this window"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Margin debt against its record
@@ -257,15 +285,18 @@ sc.tables.table(by_basis.drop(columns="statement").tail(8),
 # Level, year-over-year change and distance from the record high, from FINRA's figures.
 
 # %% slideshow={"slide_type": "-"}
-metrics = sc.sentiment.margin_metrics(margin_df).loc[:hi]
-rec = sc.sentiment.margin_record(margin_df, hi)
-print(rec.describe())
-print(sc.data.provenance(margin_df).describe())
-sc.tables.table(metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published",
-                         "usable_from"]].tail(6), "Margin debt: the last 6 months (US$ millions)",
-                units={"level": "int", "yoy": "pct", "record": "int", "record_date": "date",
-                       "pct_from_record": "pct", "published": "date", "usable_from": "date"},
-                source=margin_df)
+with sc.section("Margin debt against its record"):
+    sc.sections.require(rep, NO_REPORT)
+    metrics = sc.sentiment.margin_metrics(margin_df).loc[:hi]
+    rec = sc.sentiment.margin_record(margin_df, hi)
+    print(rec.describe())
+    print(sc.data.provenance(margin_df).describe())
+    display(sc.tables.table(
+        metrics[["level", "yoy", "record", "record_date", "pct_from_record", "published",
+                 "usable_from"]].tail(6), "Margin debt: the last 6 months (US$ millions)",
+        units={"level": "int", "yoy": "pct", "record": "int", "record_date": "date",
+               "pct_from_record": "pct", "published": "date", "usable_from": "date"},
+        source=margin_df))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Does margin-debt growth say anything about the next months?
@@ -282,59 +313,72 @@ sc.tables.table(metrics[["level", "yoy", "record", "record_date", "pct_from_reco
 # Then an event study: the publication dates of new margin-debt records, against all days.
 
 # %% slideshow={"slide_type": "-"}
-sig = metrics["yoy"].loc[lo:hi].dropna().rename("margin debt YoY growth")
-pub = metrics["usable_from"].reindex(sig.index)
-pr = sc.stats.predictive_regression(sig, prices, p["horizons"], published=pub)
-pr_ref = sc.stats.predictive_regression(sig, prices, p["horizons"], align="reference")
-both = pd.concat({"published (point in time)": pr.summary(),
-                  "reference month (look-ahead)": pr_ref.summary()}, names=["aligned on"])
-params_used(horizons=p["horizons"], start=s["start"], end=s["end"])
-sc.tables.table(both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]],
-                "Predictive regressions: point in time against the reference month",
-                units={"n": "int", "slope": "stat", "t_hac": "ratio", "p_value": "pvalue",
-                       "r_squared": "pct", "q_low_mean": "pct", "q_high_mean": "pct"},
-                source=[prices, margin_df])
+with sc.section("Predictive regression"):
+    sc.sections.require(metrics, "This needs the margin-debt metrics above, which are not available")
+    sig = metrics["yoy"].loc[lo:hi].dropna().rename("margin debt YoY growth")
+    pub = metrics["usable_from"].reindex(sig.index)
+    pr = sc.stats.predictive_regression(sig, prices, p["horizons"], published=pub)
+    pr_ref = sc.stats.predictive_regression(sig, prices, p["horizons"], align="reference")
+    both = pd.concat({"published (point in time)": pr.summary(),
+                      "reference month (look-ahead)": pr_ref.summary()}, names=["aligned on"])
+    params_used(horizons=p["horizons"], start=s["start"], end=s["end"])
+    display(sc.tables.table(
+        both[["n", "slope", "t_hac", "p_value", "r_squared", "q_low_mean", "q_high_mean"]],
+        "Predictive regressions: point in time against the reference month",
+        units={"n": "int", "slope": "stat", "t_hac": "ratio", "p_value": "pvalue",
+               "r_squared": "pct", "q_low_mean": "pct", "q_high_mean": "pct"},
+        source=[prices, margin_df]))
 
 # %% slideshow={"slide_type": "-"}
-fig = sc.charts.predictive_chart(pr, p["horizons"][-1], sources=(prices, margin_df),
-                                 params={"start": s["start"], "end": s["end"]})
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("Predictive regression chart"):
+    sc.sections.require(pr, "No predictive regression to draw (see the section above)")
+    fig = sc.charts.predictive_chart(pr, p["horizons"][-1], sources=(prices, margin_df),
+                                     params={"start": s["start"], "end": s["end"]})
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())
 
 # %% slideshow={"slide_type": "-"}
-records = metrics.loc[lo:hi]
-record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "usable_from"])
-es = sc.stats.event_study(record_pub, prices, (63, 126), name="margin-debt record published")
-sc.pvalues.record_table("after margin-debt records vs all days", es.summary())
-fig = sc.charts.event_study_chart(es)
-params_used(start=s["start"], end=s["end"])
-sc.tables.table(es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference",
-                              "ci_low", "ci_high", "p_value", "note"]],
-                "Event study of the index after margin-debt signals",
-                units={"n_events": "int", "n_clusters": "int", "mean": "pct",
-                       "baseline_mean": "pct", "difference": "pct", "ci_low": "pct",
-                       "ci_high": "pct", "p_value": "pvalue"},
-                source=[prices, margin_df], max_columns=10)
+with sc.section("Event study of margin-debt records"):
+    sc.sections.require(metrics, "This needs the margin-debt metrics above, which are not available")
+    records = metrics.loc[lo:hi]
+    record_pub = pd.DatetimeIndex(records.loc[records["pct_from_record"] == 0, "usable_from"])
+    es = sc.stats.event_study(record_pub, prices, (63, 126), name="margin-debt record published")
+    sc.pvalues.record_table("after margin-debt records vs all days", es.summary())
+    fig = sc.charts.event_study_chart(es)
+    params_used(start=s["start"], end=s["end"])
+    display(sc.tables.table(
+        es.summary()[["n_events", "n_clusters", "mean", "baseline_mean", "difference",
+                      "ci_low", "ci_high", "p_value", "note"]],
+        "Event study of the index after margin-debt signals",
+        units={"n_events": "int", "n_clusters": "int", "mean": "pct",
+               "baseline_mean": "pct", "difference": "pct", "ci_low": "pct",
+               "ci_high": "pct", "p_value": "pvalue"},
+        source=[prices, margin_df], max_columns=10))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the data says
 
 # %% slideshow={"slide_type": "-"}
-t = rep.summary()
-lines = [rep.headline()]
-lines.append(f"Cointegration of the log levels: {robust.conclusion()}.")
-g = rep.leadlag.granger.summary().set_index("direction")
-for direction, row in g.iterrows():
-    lines.append(f"Granger ({row['lag']} lags) {direction}: p = {row['p_value']:.3f} ({row['reading']}).")
-peak = rep.leadlag.ccf.peak_lag
-lines.append(f"The prewhitened cross-correlation peaks at lag {peak:+d} months "
-             f"(r = {rep.leadlag.ccf.table.loc[peak, 'ccf']:.2f}; lag > 0: {p['symbol']} leads).")
-lines += list(peaks["statement"])
-lines.append(rec.describe())
-h = p["horizons"][0]
-row = pr.summary().loc[h]
-lines.append(f"Point in time, margin-debt YoY growth explains {row['r_squared']:.1%} of the next {h}-month "
-             f"index return (slope t = {row['t_hac']:.2f}, HAC).")
-display(Markdown("\n".join("- " + x for x in lines)))
-print(sc.data.provenance(prices).describe())
-print(sc.data.provenance(margin_df).describe())
+with sc.section("What the data says"):
+    sc.sections.require(rep, NO_REPORT)
+    lines = [rep.headline()]
+    if robust is not None:
+        lines.append(f"Cointegration of the log levels: {robust.conclusion()}.")
+    g = rep.leadlag.granger.summary().set_index("direction")
+    for direction, row in g.iterrows():
+        lines.append(f"Granger ({row['lag']} lags) {direction}: p = {row['p_value']:.3f} ({row['reading']}).")
+    peak = rep.leadlag.ccf.peak_lag
+    lines.append(f"The prewhitened cross-correlation peaks at lag {peak:+d} months "
+                 f"(r = {rep.leadlag.ccf.table.loc[peak, 'ccf']:.2f}; lag > 0: {p['symbol']} leads).")
+    if peaks is not None:
+        lines += list(peaks["statement"])
+    if rec is not None:
+        lines.append(rec.describe())
+    if pr is not None:
+        h = p["horizons"][0]
+        row = pr.summary().loc[h]
+        lines.append(f"Point in time, margin-debt YoY growth explains {row['r_squared']:.1%} of the next "
+                     f"{h}-month index return (slope t = {row['t_hac']:.2f}, HAC).")
+    display(Markdown("\n".join("- " + x for x in lines)))
+    print(sc.data.provenance(prices).describe())
+    print(sc.data.provenance(margin_df).describe())

@@ -103,24 +103,34 @@ for name, df in [(index_name, index_px), (p["symbol"], etf), (f"cot:{p['contract
     rows.append({"series": name, "first": df.index[0].date(), "last": df.index[-1].date(),
                  "rows": len(df), "gaps": gaps})
 coverage = pd.DataFrame(rows).set_index("series")
-sc.tables.table(coverage, "Coverage of the sentiment and positioning series",
-                units={"first": "date", "last": "date", "rows": "int"},
-                source=[d for d in (cot, si, pc, nfib) if d is not None])
+display(sc.tables.table(coverage, "Coverage of the sentiment and positioning series",
+                        units={"first": "date", "last": "date", "rows": "int"},
+                        source=[d for d in (cot, si, pc, nfib) if d is not None]))
+for df in (index_px, etf):  # where the prices come from (synthetic demo data says so)
+    if df is not None:
+        print(sc.data.provenance(df).describe())
+# results later sections build on; a section that cannot run leaves its result at None
+pos = si_m = pc_m = ex_pc = None
+extremes, published, results = {}, {}, {}
+current = events = None
 
 # %% slideshow={"slide_type": "-"}
-if cot is not None:
-    print(f"COT report weeks missing from cot:{p['contract']} (weekly Tuesday grid vs reports present):")
-    display(sc.tables.table(sc.sentiment.missing_week_runs(cot), "Missing COT report weeks",
-                            source=cot, empty="no report week is missing"))
-    print(sc.data.provenance(cot).describe())
-if si is not None:
-    print(f"Short interest covers only {si.index[0]:%Y-%m-%d} to {si.index[-1]:%Y-%m-%d} "
-          f"({len(si)} reports): ranks and event counts from it are thin.")
-if pc is not None:
-    print(f"The Cboe put/call archive ends on {pc.index[-1]:%Y-%m-%d}: there is no later reading.")
-if nfib is None:
-    print("NFIB small-business survey: not loaded (no public feed; import a CSV with "
-          "`smallcaps data import nfib.csv --as nfib`). The survey rows below are skipped.")
+with sc.section("Missing report weeks"):
+    if cot is not None:
+        print(f"COT report weeks missing from cot:{p['contract']} (weekly Tuesday grid vs "
+              "reports present):")
+        display(sc.tables.table(sc.sentiment.missing_week_runs(cot), "Missing COT report weeks",
+                                source=cot, empty="no report week is missing"))
+        print(sc.data.provenance(cot).describe())
+    if si is not None:
+        print(f"Short interest covers only {si.index[0]:%Y-%m-%d} to {si.index[-1]:%Y-%m-%d} "
+              f"({len(si)} reports): ranks and event counts from it are thin.")
+    if pc is not None:
+        print(f"The Cboe put/call archive ends on {pc.index[-1]:%Y-%m-%d}: there is no later "
+              "reading.")
+    if nfib is None:
+        print("NFIB small-business survey: not loaded (no public feed; import a CSV with "
+              "`smallcaps data import nfib.csv --as nfib`). The survey rows below are skipped.")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Futures positioning
@@ -130,20 +140,23 @@ if nfib is None:
 # report in the data.
 
 # %% slideshow={"slide_type": "-"}
-if cot is not None and index_px is not None:
+with sc.section("Futures positioning chart"):
+    sc.sections.require(index_px, f"{index_name} prices are not loaded, so no chart")
+    sc.sections.in_window(cot, p["start"], p["end"], f"COT reports for {p['contract']}")
     fig = sc.charts.positioning_bars(cot, index_px, groups=("lev_money", "asset_mgr", "dealer"),
                                      start=p["start"], end=p["end"])
     print(sc.data.provenance(cot).describe())
     print(sc.data.provenance(index_px).describe())
 
 # %% slideshow={"slide_type": "-"}
-pos = None
-if cot is not None:
+with sc.section("Futures positioning"):
+    sc.sections.require(cot, f"cot:{p['contract']} is not loaded")
     pos = sc.sentiment.positioning_metrics(cot, p["group"], p["lookback"])
     cols = ["net", "net_pct_oi", "long_chg", "short_chg", "cot_index", "zscore", "percentile"]
-    print(f"{label} in {MARKETS[p['contract']]} futures, last 8 reports "
-          f"(changes are week over week; COT index, z-score and percentile over {p['lookback']} weeks):")
-    display(sc.tables.table(pos.loc[: p["end"], cols].tail(8), f"{label}: the last 8 reports",
+    print(f"{label} in {MARKETS[p['contract']]} futures, last 8 reports (changes are week "
+          f"over week; COT index, z-score and percentile over {p['lookback']} weeks):")
+    display(sc.tables.table(sc.sections.in_window(pos, None, p["end"], "COT reports")[cols].tail(8),
+                            f"{label}: the last 8 reports",
                             units={"net": "contracts", "net_pct_oi": "pct",
                                    "long_chg": "contracts", "short_chg": "contracts",
                                    "cot_index": "ratio", "zscore": "ratio",
@@ -154,14 +167,17 @@ if cot is not None:
 # ### Russell 2000, S&P 500 and Nasdaq-100 side by side
 
 # %% slideshow={"slide_type": "-"}
-frames = {MARKETS[m]: df for m, df in cot_all.items() if df is not None}
-if frames:
-    upto = {k: df.loc[: p["end"]] for k, df in frames.items()}  # the latest report by `end`
+with sc.section("Markets side by side"):
+    frames = {MARKETS[m]: df for m, df in cot_all.items() if df is not None}
+    sc.sections.require(frames, "No COT market is loaded")
+    upto = {k: sc.sections.in_window(df, None, p["end"], f"{k} COT reports")
+            for k, df in frames.items()}  # the latest report by `end`
     display(sc.tables.table(
         sc.sentiment.latest_positioning(upto, groups=("lev_money", "asset_mgr", "dealer"),
                                         weeks=p["lookback"]),
         "Latest positioning by market and trader group", source=list(frames.values())))
     wide = sc.sentiment.compare_markets(frames, p["group"], "net_pct_oi", p["lookback"])
+    sc.sections.in_window(wide, p["start"], p["end"], "COT reports")
     fig = sc.charts.positioning_comparison(
         wide, start=p["start"], end=p["end"], sources=list(frames.values()),
         title=f"{label}: net position as % of open interest")
@@ -175,14 +191,15 @@ if frames:
 # and days to cover (shares short / average daily volume over 20 trading days).
 
 # %% slideshow={"slide_type": "-"}
-si_m = None
-if si is not None:
+with sc.section("Short interest"):
+    sc.sections.require(si, f"short_interest:{p['symbol']} is not loaded")
     si_m = sc.sentiment.short_interest_metrics(si, etf, periods=(1, 2, 4))
-    display(sc.tables.table(si_m.drop(columns=["published"]).loc[: p["end"]].tail(6),
-                            f"Short interest in {p['symbol']}: the last 6 reports", source=si))
     chk = sc.sentiment.change_check(si)
     print(f"computed changes match the source's own change column on "
           f"{int(chk['match'].sum())} of {int(chk['match'].notna().sum())} reports")
+    shown_si = sc.sections.in_window(si_m, p["start"], p["end"], "short-interest reports")
+    display(sc.tables.table(shown_si.drop(columns=["published"]).tail(6),
+                            f"Short interest in {p['symbol']}: the last 6 reports", source=si))
     fig = sc.charts.short_interest_chart(si_m, etf, start=p["start"], end=p["end"])
     print(sc.data.provenance(si).describe())
     print(sc.data.provenance(etf).describe())
@@ -194,13 +211,14 @@ if si is not None:
 # top of their trailing range (fear), green in the bottom (complacency).
 
 # %% slideshow={"slide_type": "-"}
-pc_m = None
-if pc is not None:
+with sc.section("Put/call ratios"):
+    sc.sections.require(pc, "The Cboe put/call series is not loaded")
     pc_m = sc.sentiment.putcall_metrics(pc, "equity", windows=(p["putcall_window"],))
     pc_col = f"avg_{p['putcall_window']}"
     ex_pc = sc.sentiment.detect_extremes(pc_m[pc_col], window=window, high=p["high_pct"],
                                          low=p["low_pct"],
                                          name=f"equity put/call, {p['putcall_window']}-day average")
+    sc.sections.in_window(pc_m, p["start"], p["end"], "put/call readings")
     fig = sc.charts.putcall_chart(ex_pc, ratio=pc_m["ratio"], start=p["start"], end=p["end"])
     print(sc.data.provenance(pc).describe())
 
@@ -208,9 +226,9 @@ if pc is not None:
 # ## Survey data (NFIB)
 
 # %% slideshow={"slide_type": "-"}
-if nfib is None:
-    print("NFIB optimism, capex plans and hiring plans: not loaded, so not shown.")
-else:
+with sc.section("Survey data (NFIB)"):
+    sc.sections.require(nfib, "NFIB optimism, capex plans and hiring plans: not loaded, so "
+                              "not shown")
     display(sc.tables.table(sc.sentiment.survey_latest(nfib, lookback=window),
                             "NFIB survey: the latest readings", source=nfib))
     print(sc.data.provenance(nfib).describe())
@@ -223,37 +241,43 @@ else:
 # strip are months with no reading.
 
 # %% slideshow={"slide_type": "-"}
-extremes = {}
-published = {}
-if pos is not None:
-    name = f"{label}, {MARKETS[p['contract']]} (net % OI)"
-    extremes[name] = sc.sentiment.detect_extremes(pos["net_pct_oi"], window=window,
-                                                  high=p["high_pct"], low=p["low_pct"], name=name)
-    published[name] = cot["published"]
-if si is not None:
-    name = f"{p['symbol']} short interest"
-    extremes[name] = sc.sentiment.detect_extremes(si["shares_short"], window=None, min_periods=6,
-                                                  high=p["high_pct"], low=p["low_pct"], name=name)
-    published[name] = si["usable_from"] if "usable_from" in si else si["published"]  # after-close release
-if pc is not None:
-    extremes[ex_pc.name] = ex_pc
-    published[ex_pc.name] = pc["published"]
-if nfib is not None:
-    for col in sc.sentiment.survey_columns(nfib):
-        name = f"NFIB {col}"
-        extremes[name] = sc.sentiment.detect_extremes(nfib[col], window=window, high=p["high_pct"],
+with sc.section("Where each series stands"):
+    if pos is not None:
+        name = f"{label}, {MARKETS[p['contract']]} (net % OI)"
+        extremes[name] = sc.sentiment.detect_extremes(pos["net_pct_oi"], window=window,
+                                                      high=p["high_pct"], low=p["low_pct"],
+                                                      name=name)
+        published[name] = cot["published"]
+    if si is not None:
+        name = f"{p['symbol']} short interest"
+        extremes[name] = sc.sentiment.detect_extremes(si["shares_short"], window=None,
+                                                      min_periods=6, high=p["high_pct"],
                                                       low=p["low_pct"], name=name)
-        published[name] = nfib["published"]
-current = sc.sentiment.latest_readings({k: e.between(None, p["end"]) for k, e in extremes.items()})
-display(sc.tables.table(current, "Current readings against their own history",
-                        source=[d for d in (cot, si, pc, nfib) if d is not None],
-                        empty="no series to read"))
-for d in (cot, si, pc, nfib):
-    if d is not None:
-        print(sc.data.provenance(d).describe())
+        published[name] = (si["usable_from"] if "usable_from" in si
+                           else si["published"])  # after-close release
+    if ex_pc is not None:
+        extremes[ex_pc.name] = ex_pc
+        published[ex_pc.name] = pc["published"]
+    if nfib is not None:
+        for col in sc.sentiment.survey_columns(nfib):
+            name = f"NFIB {col}"
+            extremes[name] = sc.sentiment.detect_extremes(nfib[col], window=window,
+                                                          high=p["high_pct"], low=p["low_pct"],
+                                                          name=name)
+            published[name] = nfib["published"]
+    sc.sections.require(extremes, "No sentiment series is loaded, so none can be ranked")
+    current = sc.sentiment.latest_readings({k: e.between(None, p["end"])
+                                            for k, e in extremes.items()})
+    display(sc.tables.table(current, "Current readings against their own history",
+                            source=[d for d in (cot, si, pc, nfib) if d is not None],
+                            empty="no series to read"))
+    for d in (cot, si, pc, nfib):
+        if d is not None:
+            print(sc.data.provenance(d).describe())
 
 # %% slideshow={"slide_type": "-"}
-if extremes:
+with sc.section("Sentiment heat strip"):
+    sc.sections.require(extremes, "No sentiment series is loaded, so there is no strip")
     fig = sc.charts.sentiment_heat_strip({k: e.table["score"] for k, e in extremes.items()},
                                          start=p["start"], end=p["end"],
                                          sources=[d for d in (cot, si, pc, nfib) if d is not None])
@@ -269,29 +293,34 @@ if extremes:
 # clustering of the events.
 
 # %% slideshow={"slide_type": "-"}
-results = {}
-if index_px is not None:
+with sc.section("Event study after extremes"):
+    sc.sections.require(index_px, f"{index_name} prices are not loaded, so no event study")
+    sc.sections.require(extremes, "No sentiment series is loaded, so no event study")
     prices = index_px.loc[: p["end"]] if p["end"] is not None else index_px
     for name, ex in extremes.items():
         for side in ("high", "low"):
             results[(name, side)] = sc.sentiment.extreme_event_study(
-                ex.between(p["start"], p["end"]), prices, published[name], side=side, horizons=HORIZONS)
-events = sc.sentiment.event_table(results)
-shown = events.copy()
-for c in ("mean", "baseline_mean", "difference", "hit_rate"):
-    shown[c] = 100 * shown[c]
-print(f"forward simple returns of {index_name} in % (hit rate: share of positive returns)")
-display(sc.tables.table(shown.drop(columns=["note"]),
-                        f"Forward returns of {index_name} after sentiment extremes, in %",
-                        units={"mean": "points", "baseline_mean": "points",
-                               "difference": "points", "hit_rate": "points"},
-                        source=index_px, max_columns=10,
-                        empty="no extreme reading in the window to study"))
-print(sc.data.provenance(index_px).describe())
+                ex.between(p["start"], p["end"]), prices, published[name], side=side,
+                horizons=HORIZONS)
+    events = sc.sentiment.event_table(results)
+    shown = events.copy()
+    for c in ("mean", "baseline_mean", "difference", "hit_rate"):
+        shown[c] = 100 * shown[c]
+    print(f"forward simple returns of {index_name} in % (hit rate: share of positive returns)")
+    display(sc.tables.table(shown.drop(columns=["note"]),
+                            f"Forward returns of {index_name} after sentiment extremes, in %",
+                            units={"mean": "points", "baseline_mean": "points",
+                                   "difference": "points", "hit_rate": "points"},
+                            source=index_px, max_columns=10,
+                            empty="no extreme reading in the window to study"))
+    print(sc.data.provenance(index_px).describe())
 
 # %% slideshow={"slide_type": "-"}
-first = {k: r for k, r in results.items() if k[0] == next(iter(extremes), None)}
-if any(r.n_events for r in first.values()):
+with sc.section("Returns after extremes, chart"):
+    first = {k: r for k, r in results.items() if k[0] == next(iter(extremes), None)}
+    if not any(r.n_events for r in first.values()):
+        sc.sections.skip(f"No extreme of {next(iter(extremes), 'any series')} in the window, "
+                         "so no chart of returns after them")
     fig = sc.charts.event_panels(first, sources=[d for d in (index_px, cot) if d is not None],
                                  title=f"{index_name} after extremes of {next(iter(extremes))}")
     print(sc.data.provenance(index_px).describe())
@@ -300,50 +329,58 @@ if any(r.n_events for r in first.values()):
 # ## What the data says
 
 # %% slideshow={"slide_type": "-"}
-lines = []
-latest_price = index_px.index[-1] if index_px is not None else pd.Timestamp.today()
-if p["end"] is not None:
-    latest_price = min(latest_price, p["end"])
-for name, row in current.iterrows():
-    if pd.isna(row["date"]):
-        lines.append(f"- {name}: too little history to rank (last data {row['last_data']:%Y-%m-%d}).")
-        continue
-    old = row["last_data"] < latest_price - pd.Timedelta(days=120)
-    stale = " - an old reading: the data end there" if old else ""
-    lines.append(f"- {name}: {row['value']:,.2f} on {row['date']:%Y-%m-%d}, percentile {row['score']:.0f} "
-                 f"({row['reading']}){stale}.")
-if pos is not None:
-    upto = pos.loc[: p["end"]].dropna(subset=["net"])
-    last = upto.iloc[-1]
-    lines.append(f"- {label} in {MARKETS[p['contract']]} futures were net "
-                 f"{'long' if last['net'] > 0 else 'short'} {abs(last['net']):,.0f} contracts "
-                 f"({last['net_pct_oi']:+.1f} % of open interest) on {upto.index[-1]:%Y-%m-%d}; "
-                 f"week-over-week longs {last['long_chg']:+,.0f}, shorts {last['short_chg']:+,.0f}.")
-if si_m is not None and len(si_m.loc[: p["end"]]):
-    last = si_m.loc[: p["end"]].iloc[-1]
-    if pd.isna(last["highest_since"]):
-        since = "the highest in the data"
-    elif pd.isna(last["lowest_since"]):
-        since = "the lowest in the data"
-    elif last["highest_since"] < last["lowest_since"]:
-        since = f"the highest since {last['highest_since']:%Y-%m-%d}"
-    else:
-        since = f"the lowest since {last['lowest_since']:%Y-%m-%d}"
-    dtc = last.get("days_to_cover", float("nan"))
-    dtc_text = "" if pd.isna(dtc) else f"; {dtc:.1f} days to cover"
-    lines.append(f"- {p['symbol']} short interest: {last['shares_short'] / 1e6:,.1f} million shares on "
-                 f"{last.name:%Y-%m-%d} ({last['change_1_pct']:+.1f} % vs the prior report; "
-                 f"{since}{dtc_text}).")
-sig = events[(events["p_value"] < 0.05)] if len(events) else events
-if len(events):
-    tested = int(events["p_value"].notna().sum())
-    lines.append(f"- Event study: {len(sig)} of {tested} tested (series, side, horizon) cells differ "
-                 f"from all days at the 5 % level"
-                 + (": " + "; ".join(f"{a} {b} {h}d ({100 * r['difference']:+.1f} pp, n={int(r['n_events'])})"
-                                     for (a, b, h), r in sig.iterrows()) if len(sig) else "")
-                 + f". About {0.05 * tested:.1f} would be expected by chance alone, and cells that share "
-                 "a series overlap.")
-if not lines:
-    lines.append("- No sentiment series could be loaded, so there is nothing to read yet "
-                 "(see the coverage table at the top).")
-display(Markdown("\n".join(lines)))
+with sc.section("What the data says"):
+    lines = []
+    latest_price = index_px.index[-1] if index_px is not None else pd.Timestamp.today()
+    if p["end"] is not None:
+        latest_price = min(latest_price, p["end"])
+    for name, row in (current.iterrows() if current is not None else []):
+        if pd.isna(row["last_data"]):
+            lines.append(f"- {name}: no reading on or before {latest_price:%Y-%m-%d}.")
+            continue
+        if pd.isna(row["date"]):
+            lines.append(f"- {name}: too little history to rank (last data "
+                         f"{row['last_data']:%Y-%m-%d}).")
+            continue
+        old = row["last_data"] < latest_price - pd.Timedelta(days=120)
+        stale = " - an old reading: the data end there" if old else ""
+        lines.append(f"- {name}: {row['value']:,.2f} on {row['date']:%Y-%m-%d}, percentile "
+                     f"{row['score']:.0f} ({row['reading']}){stale}.")
+    upto = pos.loc[: p["end"]].dropna(subset=["net"]) if pos is not None else None
+    if upto is not None and len(upto):
+        last = upto.iloc[-1]
+        lines.append(f"- {label} in {MARKETS[p['contract']]} futures were net "
+                     f"{'long' if last['net'] > 0 else 'short'} {abs(last['net']):,.0f} contracts "
+                     f"({last['net_pct_oi']:+.1f} % of open interest) on "
+                     f"{upto.index[-1]:%Y-%m-%d}; week-over-week longs {last['long_chg']:+,.0f}, "
+                     f"shorts {last['short_chg']:+,.0f}.")
+    if si_m is not None and len(si_m.loc[: p["end"]]):
+        last = si_m.loc[: p["end"]].iloc[-1]
+        if pd.isna(last["highest_since"]):
+            since = "the highest in the data"
+        elif pd.isna(last["lowest_since"]):
+            since = "the lowest in the data"
+        elif last["highest_since"] < last["lowest_since"]:
+            since = f"the highest since {last['highest_since']:%Y-%m-%d}"
+        else:
+            since = f"the lowest since {last['lowest_since']:%Y-%m-%d}"
+        dtc = last.get("days_to_cover", float("nan"))
+        dtc_text = "" if pd.isna(dtc) else f"; {dtc:.1f} days to cover"
+        chg = last["change_1_pct"]
+        chg_text = "no prior report" if pd.isna(chg) else f"{chg:+.1f} % vs the prior report"
+        lines.append(f"- {p['symbol']} short interest: {last['shares_short'] / 1e6:,.1f} million "
+                     f"shares on {last.name:%Y-%m-%d} ({chg_text}; {since}{dtc_text}).")
+    if events is not None and len(events):
+        sig = events[(events["p_value"] < 0.05)]
+        tested = int(events["p_value"].notna().sum())
+        lines.append(f"- Event study: {len(sig)} of {tested} tested (series, side, horizon) cells "
+                     f"differ from all days at the 5 % level"
+                     + (": " + "; ".join(f"{a} {b} {h}d ({100 * r['difference']:+.1f} pp, "
+                                         f"n={int(r['n_events'])})"
+                                         for (a, b, h), r in sig.iterrows()) if len(sig) else "")
+                     + f". About {0.05 * tested:.1f} would be expected by chance alone, and cells "
+                     "that share a series overlap.")
+    if not lines:
+        lines.append("- No sentiment series could be loaded, so there is nothing to read yet "
+                     "(see the coverage table at the top).")
+    display(Markdown("\n".join(lines)))

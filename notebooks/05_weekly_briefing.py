@@ -46,53 +46,64 @@ p = sc.params.check(
     chart_months=(chart_months, sc.params.integer(min=1, max=240)),
 )
 pd.set_option("display.max_colwidth", 80)
-b = sc.briefing.weekly_briefing(p["as_of"], p["symbols"], short_interest=p["short_interest"],
-                                contract=p["contract"])
-b.check()  # every number in the note is a fact shown in the tables
-display(Markdown(f"**{b.symbol}, the week to {b.as_of:%Y-%m-%d}**"))
+b = None  # the note every section below shows a part of
+with sc.section("The weekly note"):
+    b = sc.briefing.weekly_briefing(p["as_of"], p["symbols"],
+                                    short_interest=p["short_interest"], contract=p["contract"])
+    b.check()  # every number in the note is a fact shown in the tables
+    display(Markdown(f"**{b.symbol}, the week to {b.as_of:%Y-%m-%d}**"))
+NO_NOTE = "There is no note to show (see the sentence above)"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The note
 
 # %% slideshow={"slide_type": "-"}
-display(Markdown(b.text()))
+with sc.section("The note"):
+    display(Markdown(sc.sections.require(b, NO_NOTE).text()))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Price: close, weekly change, moving averages
 
 # %% slideshow={"slide_type": "-"}
-b.section("price")
+with sc.section("Price"):
+    display(sc.sections.require(b, NO_NOTE).section("price"))
 
 # %% slideshow={"slide_type": "subslide"}
-ex = sc.widgets.price_explorer(
-    b.symbol, start=f"{b.as_of - pd.DateOffset(months=p['chart_months']):%Y-%m-%d}",
-    end=f"{b.as_of:%Y-%m-%d}", windows=[50, 200], as_of=f"{b.as_of:%Y-%m-%d}")
-print(sc.data.provenance(sc.data.load(b.symbol, as_of=b.as_of)).describe())
+with sc.section("Price chart"):
+    sc.sections.require(b, NO_NOTE)
+    ex = sc.widgets.price_explorer(
+        b.symbol, start=f"{b.as_of - pd.DateOffset(months=p['chart_months']):%Y-%m-%d}",
+        end=f"{b.as_of:%Y-%m-%d}", windows=[50, 200], as_of=f"{b.as_of:%Y-%m-%d}")
+    print(sc.data.provenance(sc.data.load(b.symbol, as_of=b.as_of)).describe())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Levels: support, resistance, ranges and this week's tests
 
 # %% slideshow={"slide_type": "-"}
-b.section("levels")
+with sc.section("Levels"):
+    display(sc.sections.require(b, NO_NOTE).section("levels"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Relative strength
 
 # %% slideshow={"slide_type": "-"}
-b.section("relative")
+with sc.section("Relative strength"):
+    display(sc.sections.require(b, NO_NOTE).section("relative"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Sentiment, as published by the date of the note
 
 # %% slideshow={"slide_type": "-"}
-b.section("sentiment")
+with sc.section("Sentiment"):
+    display(sc.sections.require(b, NO_NOTE).section("sentiment"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where the numbers come from
 
 # %% slideshow={"slide_type": "-"}
-for line in b.provenance:
-    print(line)
+with sc.section("Sources"):
+    for line in sc.sections.require(b, NO_NOTE).provenance:
+        print(line)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Left out
@@ -101,8 +112,10 @@ for line in b.provenance:
 # or whose latest published reading is too old to be this week's news).
 
 # %% slideshow={"slide_type": "-"}
-sc.tables.table(b.missing_frame(), "Facts left out, and why", source=list(b.provenance),
-                empty="nothing was left out")
+with sc.section("Left out"):
+    display(sc.tables.table(sc.sections.require(b, NO_NOTE).missing_frame(),
+                            "Facts left out, and why", source=list(b.provenance),
+                            empty="nothing was left out"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the data says
@@ -110,4 +123,5 @@ sc.tables.table(b.missing_frame(), "Facts left out, and why", source=list(b.prov
 # The note above, in one block with the facts each sentence cites in brackets.
 
 # %% slideshow={"slide_type": "-"}
-print(b.text(refs=True))
+with sc.section("What the data says"):
+    print(sc.sections.require(b, NO_NOTE).text(refs=True))

@@ -72,11 +72,11 @@ def test_record_distance():
 
 def test_bad_input():
     df = _frame()
-    with pytest.raises(ValueError, match="margin: no column"):
+    with pytest.raises(ValueError, match="margin: a frame needs a 'debt' column"):
         margin_metrics(df, column="debt")
     bad = df.copy()
     bad.iloc[3, 0] = -5.0
-    with pytest.raises(ValueError, match="non-positive"):
+    with pytest.raises(ValueError, match="values must be positive"):
         margin_metrics(bad)
     with pytest.raises(TypeError, match="margin"):
         margin_metrics([1, 2, 3])

@@ -14,17 +14,3 @@ def test_data_tour_runs_on_snapshot(execute_notebook, snapshot_dir):
     assert "not loaded: nfib" in text
     images = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
     assert images >= 2
-
-
-def test_data_tour_on_demo_data_is_labelled(execute_notebook, monkeypatch):
-    monkeypatch.delenv("SMALLCAPS_SNAPSHOT", raising=False)
-    monkeypatch.setenv("SMALLCAPS_DEMO", "1")
-    nb = execute_notebook("00_data_tour.ipynb")
-    assert "SYNTHETIC DEMO DATA" in notebook_text(nb)
-
-
-def test_data_tour_rejects_bad_parameter(execute_notebook, snapshot_dir):
-    import papermill as pm
-
-    with pytest.raises(pm.PapermillExecutionError, match="parameter 'symbol'"):
-        execute_notebook("00_data_tour.ipynb", symbol="NOPE")

@@ -32,22 +32,3 @@ def test_breakout_ranges_iwm_as_of_may_2025(execute_notebook, snapshot_dir):
     assert "line of lower highs from 2024-11-25" in text
     assert "The 50-day average is 198" in text
     assert _images(nb) >= 3
-
-
-def test_breakout_ranges_on_demo_data_is_labelled(execute_notebook, monkeypatch):
-    monkeypatch.delenv("SMALLCAPS_SNAPSHOT", raising=False)
-    monkeypatch.setenv("SMALLCAPS_DEMO", "1")
-    nb = execute_notebook("01_breakout_ranges.ipynb", start="2020-01-01")
-    assert "SYNTHETIC DEMO DATA" in notebook_text(nb)
-
-
-@pytest.mark.parametrize("name, value, match", [
-    ("symbol", "NOPE", "parameter 'symbol'"),
-    ("range_coverage", 1.5, "parameter 'range_coverage'"),
-    ("ma_windows", [50, 1], "parameter 'ma_windows'"),
-])
-def test_breakout_ranges_rejects_bad_parameters(execute_notebook, name, value, match):
-    import papermill as pm
-
-    with pytest.raises(pm.PapermillExecutionError, match=match):
-        execute_notebook("01_breakout_ranges.ipynb", **{name: value})

@@ -47,7 +47,8 @@ def test_default_rut_spx_weekly_since_1987(execute_notebook, snapshot_dir):
 
 
 def test_iwm_qqq(execute_notebook, snapshot_dir):
-    nb = execute_notebook(NB, numerator="IWM", denominator="QQQ", ytd_year=2024, ytd_as_of="")
+    nb = execute_notebook(NB, numerator="IWM", denominator="QQQ", ytd_year=2024, ytd_as_of="",
+                          n_starts=1)  # the fit itself is tested by the default run
     text = notebook_text(nb)
     assert "IWM/QQQ:" in text and "weekly closes, 2000-05-26" in text
     assert "2024 YTD through 2024-12-31" in text
@@ -59,20 +60,3 @@ def test_rut_ndx_reports_alignment(execute_notebook, snapshot_dir):
     assert "NDX ends 2026-07-10" in text and "last common date 2026-07-10" in text
     assert "3-regime model of RUT/NDX" in text
     assert "neutral: expected" in text
-
-
-@pytest.mark.parametrize("params, match", [
-    ({"numerator": "RUTX"}, "parameter 'numerator'"),
-    ({"denominator": "RUT"}, "parameter 'denominator': is the same series as numerator"),
-    ({"start": "2024-01-01", "end": "2025-06-30"}, "parameter 'start': window too short for the model"),
-    ({"n_regimes": 4}, "parameter 'n_regimes'"),
-    ({"frequency": "daily"}, "parameter 'frequency'"),
-])
-def test_bad_parameters_fail_before_fitting(execute_notebook, snapshot_dir, params, match):
-    import papermill as pm
-
-    with pytest.raises(pm.PapermillExecutionError, match=match) as info:
-        execute_notebook(NB, **params)
-    # the failing cell is the validation cell, which fits nothing
-    assert "sc.params.check(" in info.value.source
-    assert "sc.regimes.fit(" not in info.value.source

@@ -40,13 +40,6 @@ def test_runs_for_qqq_and_nasdaq(execute_notebook, snapshot_dir):
     assert _images(nb) >= 6
 
 
-def test_rejects_bad_contract(execute_notebook, snapshot_dir):
-    import papermill as pm
-
-    with pytest.raises(pm.PapermillExecutionError, match="parameter 'contract'"):
-        execute_notebook("04_sentiment_positioning.ipynb", contract="russell")
-
-
 def test_carries_on_without_sentiment_data(execute_notebook, monkeypatch):
     """No snapshot, demo prices only: every sentiment series is reported as not loaded."""
     monkeypatch.delenv("SMALLCAPS_SNAPSHOT", raising=False)

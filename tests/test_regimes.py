@@ -150,7 +150,7 @@ def test_three_regimes_on_a_planted_three_state_chain():
     y = mu[s] + sd[s] * rng.standard_normal(n)
     idx = pd.date_range("2005-01-07", periods=n + 1, freq="W-FRI")
     ratio = pd.Series(np.exp(np.r_[0, np.cumsum(y)] / 100), index=idx, name="X/Y")
-    f = rg.fit(ratio, 3, n_starts=3)
+    f = rg.fit(ratio, 3, n_starts=1)  # well separated: the default start finds it
     assert f.labels == ("lagging", "neutral", "leading")
     truth = pd.Series(s, index=idx[1:])
     agree, _ = _agreement(f.states, truth)
@@ -171,7 +171,7 @@ def test_bad_inputs_fail_before_any_fit(monkeypatch):
         rg.fit(short, 2)
     with pytest.raises(ValueError, match="k_regimes: expected 2 or 3"):
         rg.fit(short, 4)
-    with pytest.raises(ValueError, match="ratio: expected a Series"):
+    with pytest.raises(TypeError, match="ratio: expected a Series"):  # a wrong type
         rg.fit(short.to_frame(), 2)
     with pytest.raises(ValueError, match="positive"):
         rg.fit(-short, 2)

@@ -48,7 +48,7 @@ def test_ratio_bad_inputs_are_named():
         rel.ratio(a, a, names=("IWM", "IWM"))
     with pytest.raises(ValueError, match="no dates in common"):
         rel.ratio(a, frame([1, 2], pd.bdate_range("2025-01-01", periods=2)), names=("A", "B"))
-    with pytest.raises(ValueError, match="B: prices must be positive"):
+    with pytest.raises(ValueError, match="B: values must be positive"):
         rel.ratio(a, frame([1, 0, 3, 4, 5], days), names=("A", "B"))
     with pytest.raises(ValueError, match="frequency"):
         rel.ratio(a, frame([1, 2, 3, 4, 5], days), frequency="hourly", names=("A", "B"))

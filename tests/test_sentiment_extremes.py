@@ -130,7 +130,7 @@ def test_detector_bad_input_is_named():
         sc.sentiment.percentile_rank(pd.concat([x.iloc[:3], x.iloc[:3]]))
     with pytest.raises(ValueError, match="ascending"):
         sc.sentiment.percentile_rank(x.iloc[::-1])
-    with pytest.raises(ValueError, match="DatetimeIndex"):
+    with pytest.raises(TypeError, match="DatetimeIndex"):  # a wrong type
         sc.sentiment.percentile_rank(pd.Series([1.0, 2.0]))
     with pytest.raises(ValueError, match="numeric"):
         sc.sentiment.percentile_rank(pd.Series(["a", "b"], index=x.index[:2]))

@@ -57,7 +57,7 @@ def test_statistics_match_statsmodels_directly():
 
 def test_independent_random_walks_level_corr_high_change_corr_low_flag_raised():
     levels, changes, flags = [], [], []
-    for seed in range(150):
+    for seed in range(60):  # 60 independent pairs pin the medians well inside the bounds
         x, y = _monthly_walks(240, seed=seed)
         t = correlation_report(x, y, tests=False).summary()
         levels.append(abs(t.loc["levels", "r"]))
@@ -127,7 +127,7 @@ def test_short_window_gives_clear_error():
         correlation_report(x, y, start="2003-01", end="2004-12")
     with pytest.raises(ValueError, match="ci_method"):
         correlation_report(x, y, ci_method="jackknife")
-    with pytest.raises(ValueError, match="x: the index must be a DatetimeIndex"):
+    with pytest.raises(TypeError, match="x: needs a DatetimeIndex"):  # a wrong type
         correlation_report(x.reset_index(drop=True), y)
 
 

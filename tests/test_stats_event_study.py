@@ -185,7 +185,7 @@ def test_result_renders_and_plots():
         ({"ci": 1.5}, "ci"),
         ({"min_gap": 0}, "min_gap"),
         ({"n_boot": 10}, "n_boot"),
-        ({"column": "adj"}, "prices: no column"),
+        ({"column": "adj"}, "prices: a frame needs a 'adj' column"),
         ({"interval": "bca"}, "interval"),
     ],
 )
@@ -198,11 +198,11 @@ def test_bad_options_name_the_input(kwargs, match):
 
 def test_bad_prices_and_events():
     p = _walk(200)
-    with pytest.raises(ValueError, match="prices: non-positive"):
+    with pytest.raises(ValueError, match="prices: values must be positive"):
         event_study(p.index[:3], p.where(p.index != p.index[50], -1.0))
-    with pytest.raises(ValueError, match="prices: the index must be sorted"):
+    with pytest.raises(ValueError, match="prices: dates are not in ascending order"):
         event_study(p.index[:3], p.iloc[::-1])
-    with pytest.raises(ValueError, match="prices: the index must be a DatetimeIndex"):
+    with pytest.raises(TypeError, match="prices: needs a DatetimeIndex"):  # a wrong type
         event_study(p.index[:3], p.reset_index(drop=True))
     with pytest.raises(ValueError, match="events: a Series must be boolean"):
         event_study(p, p)

@@ -142,7 +142,7 @@ def test_clear_errors_on_bad_inputs():
         T.atr(df.iloc[:10], 14)
     with pytest.raises(TypeError, match="window: expected an integer"):
         T.sma(df, 2.5)
-    with pytest.raises(TypeError, match="expected a pandas Series or a price DataFrame"):
+    with pytest.raises(TypeError, match="expected a pandas Series or DataFrame"):
         T.sma([1.0, 2.0, 3.0], 2)
     gap = df["close"].copy()
     gap.iloc[40] = np.nan

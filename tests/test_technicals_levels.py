@@ -284,10 +284,10 @@ def test_rally_slopes_match_statsmodels_ols():
     for label, (s, e) in {"a": (0, 100), "b": (150, 300)}.items():
         y = np.log(c[s:e])
         fit = sm.OLS(y, sm.add_constant(np.arange(len(y)))).fit()
-        assert out.loc[label, "slope_per_day"] == pytest.approx(np.expm1(fit.params[1]))
+        assert out.loc[label, "slope_per_bar"] == pytest.approx(np.expm1(fit.params[1]))
         assert out.loc[label, "r2"] == pytest.approx(fit.rsquared)
-    assert out.loc["b", "vs_first"] == pytest.approx(out.loc["b", "slope_per_day"]
-                                                     / out.loc["a", "slope_per_day"])
+    assert out.loc["b", "vs_first"] == pytest.approx(out.loc["b", "slope_per_bar"]
+                                                     / out.loc["a", "slope_per_bar"])
 
 
 @pytest.mark.snapshot

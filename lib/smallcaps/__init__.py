@@ -34,9 +34,10 @@ _SUBMODULES = {
     "breadth",
     "pvalues",
     "tables",
+    "sections",
 }
 
-__all__ = sorted(_SUBMODULES | {"__version__"})
+__all__ = sorted(_SUBMODULES | {"section", "__version__"})
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import (  # noqa: F401
@@ -52,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
         relative,
         run,
         runner,
+        sections,
         sentiment,
         stats,
         tables,
@@ -66,6 +68,10 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
+    if name == "section":
+        from .sections import section
+
+        return section
     raise AttributeError(f"module 'smallcaps' has no attribute {name!r}")
 
 

@@ -15,19 +15,14 @@ from typing import Any
 def lazy_exports(package: str, submodules: Iterable[str]) -> tuple[Callable, Callable]:
     """Return ``(__getattr__, __dir__)`` for ``package`` searching ``submodules`` in order.
 
-    A submodule's public names are those in its ``__all__``. A submodule that
-    does not exist yet is skipped; any other import error propagates.
+    A submodule's public names are those in its ``__all__``; every listed submodule
+    must exist (an import error propagates).
     """
     names = tuple(submodules)
 
     def _modules() -> Iterable[Any]:
         for sub in names:
-            full = f"{package}.{sub}"
-            try:
-                yield importlib.import_module(full)
-            except ModuleNotFoundError as exc:
-                if exc.name != full:
-                    raise
+            yield importlib.import_module(f"{package}.{sub}")
 
     def __getattr__(attr: str) -> Any:
         if attr.startswith("__"):

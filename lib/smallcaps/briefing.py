@@ -15,11 +15,11 @@ Facts and their definitions (``C_t`` = close on the last session on or before
   50- and 200-day simple averages (``sc.technicals.sma`` on the full history)
   and the close's distance from each ``100 (C_t / SMA - 1)``; the all-time
   closing high and the distance from it.
-- levels: nearest support below and resistance above the close
-  (``sc.technicals.support_resistance`` on the last two years), the most recent
-  trading range and its nearest edge (``sc.technicals.find_ranges`` on the last
-  three years); this week's tests of those levels and of the nearest round
-  numbers (``sc.technicals.level_test``).
+- levels: nearest support below and resistance above the close and the most
+  recent trading range (shown when it ended in the last three years) with its
+  nearest edge, all from ``sc.technicals.key_levels`` (the whole history up to
+  ``as_of``, the same answer notebook 01 gives); this week's tests of those levels
+  and of the nearest round numbers (``sc.technicals.level_test``).
 - relative: for each benchmark, the two weekly changes and their spread in
   percentage points, and the year-to-date change of the ratio
   (``sc.relative.relative_performance``, ratio based).
@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from . import config
 
 __all__ = ["STALE_DAYS", "Briefing", "BriefingSection", "Fact", "Sentence", "build",
            "weekly_briefing"]
@@ -315,6 +317,9 @@ class _Note:
                 ZeroDivisionError) as exc:
             self.b.facts = before[0]
             del self.b.sentences[before[1]:]
+            # a bug (not a ValueError about the data) is raised in strict mode, as in sc.section
+            if config.strict() and not isinstance(exc, ValueError):
+                raise
             self.miss(what, str(exc) if type(exc) is ValueError else f"{type(exc).__name__}: {exc}")
 
 
@@ -409,21 +414,27 @@ def _levels_section(n: _Note, sym: str, prices: pd.DataFrame, week_start: pd.Tim
     t, c = close.index[-1], float(close.iloc[-1])
     tested: dict[float, str] = {}  # level -> what it is
 
+    # one answer per question: the same function as notebook 01 (whole history up to t)
+    structure: list[technicals.KeyLevels] = []
+
+    def key_levels() -> technicals.KeyLevels:
+        if not structure:
+            structure.append(technicals.key_levels(prices, as_of=t))
+        return structure[0]
+
     def sr() -> None:
-        lv = technicals.support_resistance(prices, start=t - pd.DateOffset(years=2), end=t)
-        above = lv[lv["level"] > c].sort_values("level")
-        below = lv[lv["level"] < c].sort_values("level", ascending=False)
+        kl = key_levels()
         said = []
-        for kind, rows, word in (("resistance", above, "above"), ("support", below, "below")):
-            if rows.empty:
+        for kind, r, word in (("resistance", kl.resistance, "above"),
+                              ("support", kl.support, "below")):
+            if r is None:
                 n.miss(f"nearest {kind}", f"no {kind} level {word} the close in the last two years")
                 continue
-            r = rows.iloc[0]
             dist = 100 * (r["level"] / c - 1)
             key = f"{kind}_level"
             n.fact(key, f"nearest {kind} (mean of {int(r['touches'])} swing points)",
                    float(r["level"]), _level(r["level"]), "levels", r["last_touch"],
-                   source="sc.technicals.support_resistance, last two years")
+                   source="sc.technicals.key_levels: swing points of the last two years")
             n.fact(f"{kind}_touches", f"{kind}: swing points", int(r["touches"]),
                    str(int(r["touches"])), "levels", r["last_touch"])
             n.fact(f"{kind}_last_touch", f"{kind}: last touch", _day(r["last_touch"]),
@@ -440,16 +451,16 @@ def _levels_section(n: _Note, sym: str, prices: pd.DataFrame, week_start: pd.Tim
     n.section("support and resistance", sr)
 
     def ranges() -> None:
-        rg = technicals.find_ranges(prices, start=t - pd.DateOffset(years=3), end=t)
-        if rg.empty:
-            n.miss("trading range", "no trading range found in the last three years")
+        r = key_levels().latest_range
+        # scanned on the whole history; a range that ended long ago is not news
+        if r is None or r["end"] < t - pd.DateOffset(years=3):
+            n.miss("trading range", "no trading range ended in the last three years")
             return
-        r = rg.iloc[-1]
         lo, hi = float(r["low"]), float(r["high"])
         n.fact("range_low", "latest range: low edge", lo, _level(lo), "levels", r["start"],
-               source="sc.technicals.find_ranges, last three years")
+               source="sc.technicals.key_levels: ranges of the whole history")
         n.fact("range_high", "latest range: high edge", hi, _level(hi), "levels", r["start"],
-               source="sc.technicals.find_ranges, last three years")
+               source="sc.technicals.key_levels: ranges of the whole history")
         n.fact("range_start", "latest range: start", _day(r["start"]), _day(r["start"]), "levels",
                r["start"])
         n.fact("range_end", "latest range: end", _day(r["end"]), _day(r["end"]), "levels", r["end"])

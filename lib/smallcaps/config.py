@@ -28,6 +28,9 @@ variable                       meaning
                                (``sc.data.load`` of a symbol that is in neither the
                                snapshot nor the cache raises instead; the test suite
                                sets it); unset/off: ``load`` pulls missing price series
+``SMALLCAPS_STRICT``           ``1``: a notebook section that hits an unexpected error (a
+                               bug, not missing data) raises it instead of printing one
+                               sentence (``sc.section``); the test suite sets it
 =============================  ===========================================================
 
 Only these names are recorded in run manifests (:func:`documented`); any other
@@ -48,9 +51,10 @@ PROVENANCE_LOG = "SMALLCAPS_PROVENANCE_LOG"
 PVALUE_LOG = "SMALLCAPS_PVALUE_LOG"
 FIXTURES = "SMALLCAPS_FIXTURES"
 OFFLINE = "SMALLCAPS_OFFLINE"
+STRICT = "SMALLCAPS_STRICT"
 
 DOCUMENTED: tuple[str, ...] = (SNAPSHOT, CACHE, DEMO, NOTEBOOKS, WIDGETS, PROVENANCE_LOG,
-                               PVALUE_LOG, FIXTURES, OFFLINE)
+                               PVALUE_LOG, FIXTURES, OFFLINE, STRICT)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -142,6 +146,11 @@ def fixtures() -> Path | None:
 def offline() -> bool:
     """Whether on-demand downloads are forbidden (``SMALLCAPS_OFFLINE``)."""
     return flag(OFFLINE)
+
+
+def strict() -> bool:
+    """Whether notebook sections raise unexpected errors instead of explaining them."""
+    return flag(STRICT)
 
 
 def documented() -> dict[str, str]:

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._core.inputs import dated_series
 from .stats._results import Result, get_ax
 
 __all__ = [
@@ -119,21 +120,11 @@ def _frequency_name(ppy: int) -> str:
 
 
 def _ratio(ratio: Any) -> pd.Series:
+    """A positive ratio line on clean dates (:mod:`smallcaps._core.inputs`), NaN dropped."""
     if not isinstance(ratio, pd.Series):
-        raise ValueError(f"ratio: expected a Series (e.g. smallcaps.relative.ratio(a, b, "
-                         f"frequency='weekly')), got {type(ratio).__name__}")
-    if not isinstance(ratio.index, pd.DatetimeIndex):
-        raise ValueError(f"ratio: needs a DatetimeIndex, got {type(ratio.index).__name__}")
-    if not pd.api.types.is_numeric_dtype(ratio):
-        raise ValueError(f"ratio: values must be numeric, got dtype {ratio.dtype}")
-    r = ratio.astype("float64").dropna()
-    if r.index.has_duplicates or not r.index.is_monotonic_increasing:
-        raise ValueError("ratio: dates must be unique and ascending")
-    bad = r[~(r > 0) | ~np.isfinite(r)]
-    if len(bad):
-        raise ValueError(f"ratio: values must be positive and finite; {len(bad)} are not "
-                         f"(first on {bad.index[0]:%Y-%m-%d})")
-    return r
+        raise TypeError(f"ratio: expected a Series (e.g. smallcaps.relative.ratio(a, b, "
+                        f"frequency='weekly')), got {type(ratio).__name__}")
+    return dated_series(ratio, "ratio", dropna=True, positive=True)
 
 
 def log_changes(ratio: pd.Series) -> pd.Series:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._core.inputs import dated_series
 from .data.provenance import Provenance, attach
 
 __all__ = [
@@ -118,23 +119,12 @@ def _prices(obj: PriceLike, basis: str, label: str) -> tuple[pd.Series, str]:
     elif isinstance(obj, pd.Series):
         s, used = obj, basis
     else:
-        raise ValueError(f"{label}: expected a price DataFrame or Series, got {type(obj).__name__}")
-    if not isinstance(s.index, pd.DatetimeIndex):
-        raise ValueError(f"{label}: needs a DatetimeIndex, got {type(s.index).__name__}")
-    if not pd.api.types.is_numeric_dtype(s):
-        raise ValueError(f"{label}: prices must be numeric, got dtype {s.dtype}")
-    s = s.astype("float64").dropna()
+        raise TypeError(f"{label}: expected a price DataFrame or Series, got {type(obj).__name__}")
+    # the kit's input policy (smallcaps._core.inputs): missing prices are dropped
+    s = dated_series(s, label, dropna=True, positive=True)
     if s.empty:
         raise ValueError(f"{label}: no prices (empty, or all NaN)")
-    if s.index.has_duplicates:
-        dup = s.index[s.index.duplicated()][:3]
-        raise ValueError(f"{label}: duplicate dates {', '.join(f'{d:%Y-%m-%d}' for d in dup)}")
-    if not s.index.is_monotonic_increasing:
-        s = s.sort_index()
-    bad = s[s <= 0]
-    if len(bad):
-        raise ValueError(f"{label}: prices must be positive; {len(bad)} are not "
-                         f"(first on {bad.index[0]:%Y-%m-%d}: {bad.iloc[0]})")
+    s.attrs = dict(obj.attrs)
     return s, used
 
 

@@ -1,1 +1,2 @@
-"""Internal building blocks shared by the whole kit (no imports from the rest of it)."""
+"""Internal building blocks shared by the whole kit (not public API; no imports from the
+rest of it)."""

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core.inputs import dated_series
+
 __all__ = [
     "PERCENTILE_KINDS",
     "Extremes",
@@ -50,28 +52,15 @@ Window = int | str | pd.Timedelta | None
 
 
 def _check_series(x: pd.Series, name: str) -> pd.Series:
-    """A float Series on an ascending unique DatetimeIndex, or a clear error."""
-    if isinstance(x, pd.DataFrame):
-        if x.shape[1] != 1:
-            raise ValueError(f"{name}: expected one series, got a frame with columns {list(x.columns)}")
-        x = x.iloc[:, 0]
-    if not isinstance(x, pd.Series):
-        raise TypeError(f"{name}: expected a pandas Series, got {type(x).__name__}")
-    if not isinstance(x.index, pd.DatetimeIndex):
-        raise ValueError(f"{name}: index must be a DatetimeIndex, got {type(x.index).__name__}")
-    if not x.index.is_unique:
-        dup = x.index[x.index.duplicated()].unique()
-        raise ValueError(
-            f"{name}: duplicate dates {', '.join(str(d.date()) for d in dup[:5])}; one reading "
-            "per date is needed (for COT loaded with contracts='all', select the primary contract)"
-        )
-    if not x.index.is_monotonic_increasing:
-        raise ValueError(f"{name}: dates must be in ascending order (sort_index() first)")
+    """A float Series on clean dates (:mod:`smallcaps._core.inputs`); a one-column
+    frame is accepted. Duplicate dates usually mean COT loaded with contracts='all'."""
     try:
-        vals = pd.to_numeric(x, errors="raise").astype(float)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name}: values must be numeric (dtype {x.dtype})") from None
-    return vals
+        return dated_series(x, name, one_column_frame=True)
+    except ValueError as exc:
+        if "duplicate dates" in str(exc):
+            raise ValueError(f"{exc}; one reading per date is needed (for COT loaded with "
+                             "contracts='all', select the primary contract)") from None
+        raise
 
 
 def _starts(index: pd.DatetimeIndex, window: Window, name: str) -> np.ndarray:

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core.inputs import dated_series
+
 __all__ = ["DEBIT", "MarginRecord", "margin_metrics", "margin_record"]
 
 DEBIT = "debit_balances_margin_accounts"
@@ -23,24 +25,10 @@ _CREDIT = ("free_credit_cash_accounts", "free_credit_margin_accounts")
 
 
 def _margin_series(margin: pd.DataFrame | pd.Series, column: str) -> pd.Series:
-    if isinstance(margin, pd.DataFrame):
-        if column not in margin.columns:
-            raise ValueError(f"margin: no column {column!r} (columns: {', '.join(map(str, margin.columns))})")
-        s = margin[column]
-    elif isinstance(margin, pd.Series):
-        s = margin
-    else:
-        raise TypeError(f"margin: expected the margin_debt frame or a Series, got {type(margin).__name__}")
-    if not isinstance(s.index, pd.DatetimeIndex):
-        raise ValueError("margin: the index must be a DatetimeIndex of month-end dates")
-    if not s.index.is_monotonic_increasing or not s.index.is_unique:
-        raise ValueError("margin: the index must be ascending and unique")
-    s = s.astype(float)
+    """Positive balances on clean month-end dates (:mod:`smallcaps._core.inputs`)."""
+    s = dated_series(margin, "margin", column, positive=True)
     if s.dropna().empty:
         raise ValueError(f"margin: column {column!r} has no values")
-    if (s.dropna() <= 0).any():
-        bad = s.index[(s <= 0).to_numpy()][:5]
-        raise ValueError(f"margin: non-positive balances on {[d.date().isoformat() for d in bad]}")
     return s
 
 

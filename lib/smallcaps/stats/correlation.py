@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._core.inputs import dated_series
 from ._results import Result, get_ax
 
 __all__ = [
@@ -34,27 +35,12 @@ Basis = Literal["month_end", "mean"]
 
 
 def _as_series(obj: Any, what: str, column: str = "close") -> pd.Series:
-    if isinstance(obj, pd.DataFrame):
-        if column not in obj.columns:
-            raise ValueError(f"{what}: no column {column!r} (columns: {', '.join(map(str, obj.columns))})")
-        s = obj[column].copy()
-        s.attrs = dict(obj.attrs)
-        if s.name == column:
-            s.name = obj.attrs.get("provenance", {}).get("name", column)
-    elif isinstance(obj, pd.Series):
-        s = obj.copy()
-    else:
-        raise TypeError(f"{what}: expected a Series or DataFrame, got {type(obj).__name__}")
-    if not isinstance(s.index, pd.DatetimeIndex):
-        raise ValueError(f"{what}: the index must be a DatetimeIndex")
-    if not s.index.is_unique:
-        dup = s.index[s.index.duplicated()][:5]
-        raise ValueError(f"{what}: duplicate dates {[d.date().isoformat() for d in dup]}")
-    try:
-        s = s.astype(float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what}: values are not numeric ({exc})") from None
-    return s.sort_index().dropna()
+    """The input policy of :mod:`smallcaps._core.inputs`; missing values are dropped
+    (monthly sampling and alignment work on the observations there are)."""
+    s = dated_series(obj, what, column, dropna=True)
+    if isinstance(obj, pd.DataFrame) and s.name == column:
+        s.name = obj.attrs.get("provenance", {}).get("name", column)
+    return s
 
 
 def _series_name(s: pd.Series, default: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._core.inputs import dated_series
 from ._results import Result, get_ax
 
 __all__ = ["EventStudyResult", "event_study"]
@@ -130,37 +131,9 @@ class EventStudyResult(Result):
 
 
 def _price_series(prices: pd.Series | pd.DataFrame, column: str) -> pd.Series:
-    if isinstance(prices, pd.DataFrame):
-        if column not in prices.columns:
-            raise ValueError(
-                f"prices: no column {column!r} (columns: {', '.join(map(str, prices.columns))})"
-            )
-        s = prices[column]
-    elif isinstance(prices, pd.Series):
-        s = prices
-    else:
-        raise TypeError(f"prices: expected a Series or DataFrame, got {type(prices).__name__}")
-    if not isinstance(s.index, pd.DatetimeIndex):
-        raise ValueError("prices: the index must be a DatetimeIndex of bar dates")
-    if s.index.tz is not None:
-        raise ValueError("prices: the index must be tz-naive")
-    if not s.index.is_unique:
-        dup = s.index[s.index.duplicated()][:5]
-        raise ValueError(f"prices: duplicate dates {[d.date().isoformat() for d in dup]}")
-    if not s.index.is_monotonic_increasing:
-        raise ValueError("prices: the index must be sorted ascending")
-    try:
-        s = s.astype(float).dropna()
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"prices: values are not numeric ({exc})") from None
-    if len(s) < 3:
-        raise ValueError(f"prices: {len(s)} non-missing values; need at least 3")
-    bad = s.index[(s <= 0).to_numpy() | ~np.isfinite(s.to_numpy())]
-    if len(bad):
-        raise ValueError(
-            f"prices: non-positive or infinite values on {[d.date().isoformat() for d in bad[:5]]}"
-        )
-    return s
+    """Positive finite prices on clean dates (:mod:`smallcaps._core.inputs`); missing
+    values are dropped."""
+    return dated_series(prices, "prices", column, dropna=True, positive=True, min_obs=3)
 
 
 def _event_dates(events: Any) -> pd.DatetimeIndex:

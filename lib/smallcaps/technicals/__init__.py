@@ -11,6 +11,7 @@ drawdown      drawdown, run_up, pullbacks, level_below_high
 swings        swing_points (zig-zag, fractals)
 levels        support_resistance, round_numbers, breakeven_levels, level_test
 ranges        find_ranges
+structure     key_levels (latest range and nearest levels as of a date: one answer)
 trendlines    trendline, rally_slopes
 fibonacci     fib_retracements, fib_extensions, fib_swing
 profile       volume_profile
@@ -29,11 +30,13 @@ from .indicators import atr, bollinger, ema, macd, rsi, sma, true_range, wma
 from .levels import LevelTest, breakeven_levels, level_test, round_numbers, support_resistance
 from .profile import VolumeProfile, volume_profile
 from .ranges import find_ranges
+from .structure import KeyLevels, key_levels
 from .swings import swing_points
 from .trendlines import Trendline, rally_slopes, trendline
 
 __all__ = [
     "EXTENSIONS",
+    "KeyLevels",
     "RETRACEMENTS",
     "LevelBelowHigh",
     "LevelTest",
@@ -50,6 +53,7 @@ __all__ = [
     "fib_swing",
     "find_ranges",
     "gaps",
+    "key_levels",
     "key_reversals",
     "level_below_high",
     "level_test",

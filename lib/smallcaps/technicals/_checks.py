@@ -2,7 +2,9 @@
 
 Every public function validates its inputs here first, so a bad input fails with
 one sentence naming the argument and what is wrong with it, instead of a NaN wall
-or a traceback from deep inside pandas.
+or a traceback from deep inside pandas. Series and dates go through the kit's one
+input layer, :mod:`smallcaps._core.inputs` (TypeError for wrong types, ValueError for
+wrong values).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._core.dates import parse_date
+from .._core.inputs import check_dates, values
 
 
 def series_name(obj: pd.Series | pd.DataFrame, default: str = "series") -> str:
@@ -28,42 +31,17 @@ def series_name(obj: pd.Series | pd.DataFrame, default: str = "series") -> str:
 
 
 def as_close(x: Any, arg: str = "close", column: str = "close") -> pd.Series:
-    """A float Series from a Series or from a price frame's ``column``.
+    """A float Series from a Series or from a price frame's ``column`` (any index).
 
-    Raises
-    ------
-    TypeError
-        If ``x`` is neither a Series nor a DataFrame with ``column``.
-    ValueError
-        If the values are not numeric.
+    The kit's one input policy (:mod:`smallcaps._core.inputs`): ``TypeError`` for a
+    wrong type, ``ValueError`` for wrong values; no copy of the data.
     """
-    if isinstance(x, pd.DataFrame):
-        if column not in x.columns:
-            raise ValueError(f"{arg}: a price frame needs a {column!r} column "
-                             f"(has {', '.join(map(str, x.columns))})")
-        s = x[column]
-    elif isinstance(x, pd.Series):
-        s = x
-    else:
-        raise TypeError(f"{arg}: expected a pandas Series or a price DataFrame, "
-                        f"got {type(x).__name__}")
-    if not (pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)):
-        raise ValueError(f"{arg}: values must be numeric, got dtype {s.dtype}")
-    out = s.astype("float64")
-    out.attrs = dict(getattr(x, "attrs", {}))
-    return out
+    return values(x, arg, column)
 
 
 def check_index(obj: pd.Series | pd.DataFrame, arg: str) -> None:
-    """Require an ascending, unique DatetimeIndex."""
-    idx = obj.index
-    if not isinstance(idx, pd.DatetimeIndex):
-        raise TypeError(f"{arg}: needs a DatetimeIndex of dates, got {type(idx).__name__}")
-    if not idx.is_monotonic_increasing:
-        raise ValueError(f"{arg}: dates are not in ascending order (sort the index first)")
-    if not idx.is_unique:
-        dup = idx[idx.duplicated()][:3]
-        raise ValueError(f"{arg}: duplicate dates ({', '.join(f'{d:%Y-%m-%d}' for d in dup)})")
+    """Require a tz-naive, ascending, unique DatetimeIndex (:func:`_core.inputs.check_dates`)."""
+    check_dates(obj, arg)
 
 
 def check_window(value: Any, arg: str = "window", minimum: int = 1) -> int:

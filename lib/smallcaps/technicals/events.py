@@ -46,6 +46,23 @@ def _frame(rows: list[dict], src: Any, columns: Sequence[str]) -> pd.DataFrame:
     return keep_attrs(out, src)
 
 
+def _first_reach(x: np.ndarray, start: int, level: float, below: bool) -> int:
+    """First position >= ``start`` where ``x`` is at or below (above) ``level``, or -1.
+
+    Searched in growing blocks: most gaps fill within days, so this stays linear in
+    the number of bars looked at instead of scanning the rest of history per gap.
+    """
+    n, a, step = len(x), start, 32
+    while a < n:
+        b = min(n, a + step)
+        seg = x[a:b]
+        hit = np.flatnonzero(seg <= level if below else seg >= level)
+        if len(hit):
+            return a + int(hit[0])
+        a, step = b, step * 4
+    return -1
+
+
 def gaps(prices: pd.DataFrame, min_pct: float = 0.0) -> pd.DataFrame:
     """Full gaps up and down.
 
@@ -71,11 +88,12 @@ def gaps(prices: pd.DataFrame, min_pct: float = 0.0) -> pd.DataFrame:
     for t in np.union1d(up, dn):
         is_up = lo[t] > h[t - 1]
         zl, zh = (h[t - 1], lo[t]) if is_up else (h[t], lo[t - 1])
-        later = np.flatnonzero(lo[t + 1:] <= zl) if is_up else np.flatnonzero(h[t + 1:] >= zh)
+        fill = _first_reach(lo, t + 1, zl, below=True) if is_up else \
+            _first_reach(h, t + 1, zh, below=False)
         rows.append({"date": idx[t], "kind": "gap_up" if is_up else "gap_down",
                      "gap": (lo[t] / h[t - 1] - 1) if is_up else (h[t] / lo[t - 1] - 1),
                      "zone_low": zl, "zone_high": zh,
-                     "filled": idx[t + 1 + later[0]] if len(later) else pd.NaT})
+                     "filled": idx[fill] if fill >= 0 else pd.NaT})
     out = _frame(rows, prices, ["date", "kind", "gap", "zone_low", "zone_high", "filled"])
     out["filled"] = pd.to_datetime(out["filled"])
     return out

@@ -53,6 +53,39 @@ class VolumeProfile:
         return self.histogram
 
 
+def _ramps(x: np.ndarray, knots: np.ndarray, slopes: np.ndarray) -> np.ndarray:
+    """``sum_i slopes_i * max(0, x - knots_i)`` at each ``x``, in O((n + m) log n)."""
+    order = np.argsort(knots, kind="stable")
+    k, c = knots[order], slopes[order]
+    c1 = np.r_[0.0, np.cumsum(c)]
+    c2 = np.r_[0.0, np.cumsum(c * k)]
+    j = np.searchsorted(k, x, side="left")  # knots strictly below x
+    return x * c1[j] - c2[j]
+
+
+def _spread(lo: np.ndarray, h: np.ndarray, weight: np.ndarray,
+            edges: np.ndarray) -> np.ndarray:
+    """Weight of each bin when every bar spreads its weight evenly over [low, high].
+
+    The mass below ``x`` is a sum of ramps, ``w / (h - l) * (max(0, x - l) -
+    max(0, x - h))``, so each bin's weight is a difference of that sum at its edges:
+    exact, and linear in bars plus bins (no bars x bins matrix). A bar with
+    ``high == low`` puts all its weight in its bin.
+    """
+    nb = len(edges) - 1
+    span = h - lo
+    flat = span <= 0
+    wide = ~flat
+    rate = weight[wide] / span[wide]
+    knots = np.r_[lo[wide], h[wide]]
+    mass = _ramps(edges, knots, np.r_[rate, -rate])
+    acc = np.diff(mass)
+    if flat.any():
+        j = np.clip(np.searchsorted(edges, lo[flat], side="right") - 1, 0, nb - 1)
+        acc += np.bincount(j, weights=weight[flat], minlength=nb)
+    return np.clip(acc, 0.0, None)
+
+
 def volume_profile(prices: pd.DataFrame, start: Any = None, end: Any = None, bins: int = 50,
                    value_area: float = 0.70, basis: str = "auto") -> VolumeProfile:
     """Volume (or time) at price over a window.
@@ -106,19 +139,7 @@ def volume_profile(prices: pd.DataFrame, start: Any = None, end: Any = None, bin
     edges = np.linspace(lo.min(), h.max(), nb + 1)
     if edges[-1] == edges[0]:
         raise ValueError(f"{name}: every price in the window is {edges[0]}; no profile to draw")
-    acc = np.zeros(nb)
-    step = max(1, 1_000_000 // nb)
-    for a in range(0, len(win), step):  # chunks bound the bars x bins matrix
-        hh, ll, ww = h[a:a + step, None], lo[a:a + step, None], weight[a:a + step, None]
-        overlap = np.clip(np.minimum(hh, edges[1:]) - np.maximum(ll, edges[:-1]), 0, None)
-        span = (hh - ll)[:, 0]
-        flat = span <= 0
-        share = np.divide(overlap, span[:, None], out=np.zeros_like(overlap),
-                          where=~flat[:, None])
-        if flat.any():  # a bar with high == low: all of it in its bin
-            j = np.clip(np.searchsorted(edges, ll[flat, 0], side="right") - 1, 0, nb - 1)
-            share[np.flatnonzero(flat), j] = 1.0
-        acc += (share * ww).sum(axis=0)
+    acc = _spread(lo, h, weight, edges)
     total = acc.sum()
     mids = (edges[:-1] + edges[1:]) / 2
     poc_j = int(np.argmax(acc))

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core.frequency import bar_unit, per_month
 from ._checks import check_fraction, price_frame, to_timestamp, window_slice
 
 __all__ = ["Trendline", "rally_slopes", "trendline"]
@@ -81,6 +82,9 @@ class Trendline:
         if idx[0] <= ts <= idx[-1]:
             return float(idx.searchsorted(ts))  # a non-trading day maps to the next bar
         ref = idx[-1] if ts > idx[-1] else idx[0]
+        if self.bar != "day":  # weekly or monthly bars: count bars of the data's spacing
+            step = np.median(np.diff(idx.to_numpy()) / np.timedelta64(1, "D"))
+            return float(idx.get_loc(ref) + (ts - ref) / pd.Timedelta(days=1) / step)
         offset = np.busday_count(ref.date(), ts.date()) if ts > ref else \
             -np.busday_count(ts.date(), ref.date())
         return float(idx.get_loc(ref) + offset)
@@ -111,11 +115,16 @@ class Trendline:
         """Change per bar: a fraction on the log scale, price units on the linear one."""
         return float(np.expm1(self.slope)) if self.scale == "log" else float(self.slope)
 
+    @property
+    def bar(self) -> str:
+        """The unit of one bar of the data: ``"day"``, ``"week"``, ``"month"`` ..."""
+        return bar_unit(self.index)
+
     def describe(self) -> str:
         """One sentence."""
         what = "lower highs" if self.kind == "lower_highs" else "higher lows"
-        per = (f"{self.slope_pct:+.2%} a day" if self.scale == "log"
-               else f"{self.slope_pct:+,.2f} points a day")
+        per = (f"{self.slope_pct:+.2%} a {self.bar}" if self.scale == "log"
+               else f"{self.slope_pct:+,.2f} points a {self.bar}")
         brk = (f"broken on {self.break_date:%Y-%m-%d}" if self.break_date is not None
                else "not broken")
         return (f"line of {what} from {self.anchors[0]:%Y-%m-%d} ({self.anchor_prices[0]:,.2f})"
@@ -218,6 +227,9 @@ def trendline(prices: pd.DataFrame | pd.Series, kind: str = "lower_highs", start
     peak = np.ones(n, dtype=bool)
     for k in (1, 2):
         peak &= (y >= pad[2 - k: 2 - k + n]) & (y >= pad[2 + k: 2 + k + n])
+    # a peak is known only once two later bars exist: the last two bars are not peaks yet
+    # (otherwise data cut on a break day would draw its line through the day before)
+    peak[max(n - 2, 0):] = False
     # with no anchor given, a near-tie of the extreme later on (a double top or
     # bottom) may anchor the line instead: the line then starts from the last of them
     starts = [a]
@@ -295,14 +307,16 @@ def rally_slopes(prices: pd.Series | pd.DataFrame,
     ----------
     prices : close Series or price frame.
     periods : ``[(start, end), ...]`` or ``{"label": (start, end), ...}``.
-    scale : ``"log"`` (slopes as % per day, comparable across price levels) or
-        ``"linear"`` (points per day).
+    scale : ``"log"`` (slopes as % per bar, comparable across price levels) or
+        ``"linear"`` (points per bar).
 
     Returns
     -------
     DataFrame indexed by label: ``start, end, bars, change`` (fraction, first to last
-    close), ``slope_per_day`` (fraction on the log scale, points on linear),
-    ``slope_per_month`` (21 bars), ``r2``, ``vs_first`` (slope / first period's).
+    close), ``slope_per_bar`` (fraction on the log scale, points on linear; the bar is
+    a day, week or month as the data's dates say, in ``attrs["bar"]``),
+    ``slope_per_month`` (21 daily, 52/12 weekly or 1 monthly bars), ``r2``,
+    ``vs_first`` (slope / first period's).
     """
     from ._checks import as_close, check_index
 
@@ -315,6 +329,7 @@ def rally_slopes(prices: pd.Series | pd.DataFrame,
          for s, e in periods]
     if not items:
         raise ValueError("periods: give at least one (start, end) pair")
+    unit, month = bar_unit(c.index), per_month(c.index)
     rows = {}
     for label, (s, e) in items:
         seg = window_slice(c.dropna(), s, e, arg="prices", min_rows=3,
@@ -325,12 +340,15 @@ def rally_slopes(prices: pd.Series | pd.DataFrame,
         fit = a0 + b * x
         ss = ((yv - yv.mean()) ** 2).sum()
         r2 = 1 - ((yv - fit) ** 2).sum() / ss if ss > 0 else np.nan
-        per_day = float(np.expm1(b)) if scale == "log" else float(b)
-        per_month = float(np.expm1(21 * b)) if scale == "log" else float(21 * b)
+        per_bar = float(np.expm1(b)) if scale == "log" else float(b)
+        m = month * b
         rows[label] = {"start": seg.index[0], "end": seg.index[-1], "bars": len(seg),
                        "change": float(seg.iloc[-1] / seg.iloc[0] - 1),
-                       "slope_per_day": per_day, "slope_per_month": per_month, "r2": r2}
+                       "slope_per_bar": per_bar,
+                       "slope_per_month": float(np.expm1(m)) if scale == "log" else float(m),
+                       "r2": r2}
     out = pd.DataFrame.from_dict(rows, orient="index")
-    out["vs_first"] = out["slope_per_day"] / out["slope_per_day"].iloc[0]
+    out["vs_first"] = out["slope_per_bar"] / out["slope_per_bar"].iloc[0]
     out.index.name = "period"
+    out.attrs["bar"] = unit
     return out
