@@ -51,6 +51,7 @@ p = sc.params.check(
     fund=(fund, sc.params.symbol()),
     order=[("start", "end")],
 )
+sc.sections.demo_note("the demo has no universe members, so breadth, new highs and lows and component short interest need the real snapshot; only index prices may be synthetic here.")
 LONG = max(p["windows"])
 HORIZONS = (63, 126)  # trading days: about 3 and 6 months
 pd.set_option("display.width", 160)

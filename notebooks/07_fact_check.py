@@ -42,6 +42,7 @@ p = sc.params.check(
     claims=(claims, sc.claims.file_param()),
     as_of=(as_of, sc.params.date(optional=True)),
 )
+sc.sections.demo_note("claims are never checked against synthetic data; without real data every claim is not checkable.")
 report = sc.claims.check(p["claims"], as_of=p["as_of"])
 source = p["claims"].source or str(p["claims"].path)
 display(Markdown(f"**{source}**: {report.summary()}"))

@@ -53,6 +53,7 @@ p = sc.params.check(
     horizons=(horizons, sc.params.int_list(min=1, max=250)),
     order=[("history_start", "as_of")],
 )
+sc.sections.demo_note("the demo has no universe members, so the screen needs the real snapshot; nothing below is computed from synthetic prices.")
 pd.set_option("display.width", 180)
 pd.set_option("display.max_columns", 30)
 pd.set_option("display.float_format", "{:,.2f}".format)

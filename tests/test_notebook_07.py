@@ -47,7 +47,7 @@ def test_bad_parameters_fail_before_a_kernel(monkeypatch):
     from smallcaps.run import execute
 
     monkeypatch.setattr(execute, "execute_job", lambda job: pytest.fail("kernel started"))
-    with pytest.raises(ParameterError, match="'as_of'.*not a valid date"):
+    with pytest.raises(ParameterError, match="'as_of'.*not a date"):
         runner.prepare(NOTEBOOKS / NB, {"as_of": "2025-02-30"})
     with pytest.raises(ParameterError, match="did you mean 'claims'"):
         runner.prepare(NOTEBOOKS / NB, {"claim": "x.yaml"})

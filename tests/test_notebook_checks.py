@@ -42,7 +42,7 @@ def test_rejects_bad_contract(check_notebook):
 
 @pytest.mark.parametrize("params, match", [
     ({"numerator": "RUTX"}, "parameter 'numerator'"),
-    ({"denominator": "RUT"}, "parameter 'denominator': is the same series as numerator"),
+    ({"denominator": "RUT"}, "parameter 'denominator': is the same as numerator"),
     ({"start": "2024-01-01", "end": "2025-06-30"}, "parameter 'start': window too short for the model"),
     ({"n_regimes": 4}, "parameter 'n_regimes'"),
     ({"frequency": "hourly"}, "parameter 'frequency'"),

@@ -39,7 +39,7 @@ import pandas as pd
 from . import config
 
 __all__ = ["Unavailable", "section", "require", "skip", "in_window", "explain", "failures",
-           "clear_failures", "SectionFailure"]
+           "clear_failures", "SectionFailure", "demo_note"]
 
 _PACKAGE = str(Path(__file__).resolve().parent)
 T = TypeVar("T")
@@ -70,6 +70,20 @@ def failures() -> list[SectionFailure]:
 def clear_failures() -> None:
     """Forget the recorded unexpected failures."""
     _FAILURES.clear()
+
+
+def demo_note(what_is_real: str) -> str | None:
+    """In demo mode (``SMALLCAPS_DEMO``), print and return one line at the top of a
+    notebook saying so and what the notebook does without real data; None otherwise.
+
+    Some notebooks have nothing the demo can synthesise (universe membership, claims
+    about real notes): their pages must still say, at the top, that this is a demo run.
+    """
+    if not config.demo():
+        return None
+    line = f"SYNTHETIC DEMO DATA mode (SMALLCAPS_DEMO is on): {what_is_real}"
+    print(line)
+    return line
 
 
 def skip(reason: str) -> None:
