@@ -75,7 +75,8 @@ def test_manifests_hold_no_home_paths(tmp_path):
         "data": [{"location": f"{home}/cache/RUT.parquet"}]})
     text = path.read_text()
     if home not in ("", "/"):
-        assert home + "/" not in text and "~/data" in text and "~/cache/RUT.parquet" in text
+        # a path outside the snapshot and the cache is written as its last name only
+        assert home + "/" not in text and '"data"' in text and '"RUT.parquet"' in text
 
 
 PARAMS = 'p: float = 0.5  # the planted p-value\n'

@@ -292,7 +292,7 @@ def test_single_run_manifest_lists_the_data_it_loaded(tiny, tmp_path, snapshot_d
     assert m["effective_parameters"]["window"] == 5
     [data] = m["data"]
     assert data["name"] == "IWM" and data["origin"] == "snapshot"
-    assert data["location"] == str(snapshot_dir / "market" / "IWM.csv")
+    assert data["location"] == "snapshot:market/IWM.csv"  # no local folder in a manifest
     assert data["first"] == "2025-01-02" and data["synthetic"] is False
     assert m["synthetic"] is False
     assert m["versions"]["pandas"] and m["versions"]["papermill"]

@@ -441,6 +441,7 @@ def execute_job(job: dict[str, Any]) -> RunResult:
     outputs: dict[str, Path] = {}
     export_errors: dict[str, str] = {}
     if executed.is_file():
+        _export.publish_notebook(executed)  # reports name no local folder
         outputs["notebook"] = executed
         for kind in job["export"]:
             try:

@@ -307,6 +307,34 @@ def _scrub_paths(body: str) -> str:
     return pattern.sub(lambda m: public_location(m.group(0)), body)
 
 
+def publish_notebook(executed: str | Path) -> Path:
+    """Rewrite an executed notebook so that it names no local folder: papermill's
+    ``input_path``/``output_path`` and every text output pass through
+    :func:`smallcaps.data.provenance.public_location`."""
+    import nbformat
+
+    from ..data.provenance import public_location
+
+    executed = Path(executed)
+    nb = nbformat.read(executed, as_version=4)
+    pm_meta = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if isinstance(pm_meta.get(key), str):
+            pm_meta[key] = public_location(pm_meta[key])
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if isinstance(out.get("text"), str):
+                out["text"] = public_location(out["text"])
+            data = out.get("data", {})
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if isinstance(data.get(mime), str):
+                    data[mime] = public_location(data[mime])
+            if "traceback" in out:
+                out["traceback"] = [public_location(t) for t in out["traceback"]]
+    nbformat.write(nb, executed)
+    return executed
+
+
 def _insert_head(body: str, extra: str) -> str:
     cut = body.find("</head>")
     return body[:cut] + extra + body[cut:] if cut >= 0 else extra + body

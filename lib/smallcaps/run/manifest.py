@@ -27,7 +27,7 @@ from typing import Any
 from .export import MANIFEST_SUFFIX  # one spelling: the exports read the manifest too
 
 __all__ = ["MANIFEST_SUFFIX", "RUNNING", "INCOMPLETE", "git", "read", "read_all",
-           "read_jsonl", "redact_home", "status_of", "versions", "write"]
+           "read_jsonl", "publishable", "status_of", "versions", "write"]
 
 SCHEMA = 2
 RUNNING = "running"
@@ -86,18 +86,18 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def redact_home(value: Any, home: str | None = None) -> Any:
-    """``value`` with every absolute path under the home folder written as ``~/...``."""
-    home = home if home is not None else str(Path.home())
-    if not home or home == os.sep:
-        return value
+def publishable(value: Any) -> Any:
+    """``value`` with every absolute local path written as it may be published
+    (``snapshot:market/RUT.csv``, ``cache:...``, or the file name; see
+    :func:`smallcaps.data.provenance.public_location`), in strings, dicts and lists."""
+    from ..data.provenance import public_location
+
     if isinstance(value, str):
-        return value.replace(home + os.sep, "~" + os.sep).replace(home, "~") \
-            if home in value else value
+        return public_location(value)
     if isinstance(value, dict):
-        return {k: redact_home(v, home) for k, v in value.items()}
+        return {k: publishable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [redact_home(v, home) for v in value]
+        return [publishable(v) for v in value]
     return value
 
 
@@ -108,7 +108,7 @@ def host() -> dict[str, Any]:
 
 def write(path: Path, data: dict[str, Any]) -> Path:
     """Write ``data`` (home paths redacted) to ``path`` atomically."""
-    data = {"schema": SCHEMA, **redact_home(data)}
+    data = {"schema": SCHEMA, **publishable(data)}
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
     os.replace(tmp, path)
