@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 REPORTS ?= reports
+# test workers (pytest-xdist): the suite is independent tests, one process per core
+JOBS ?= 2
 # Use the shared snapshot beside the checkout when there is one (CI has it); otherwise
 # the kit reads its cache, and falls back to synthetic demo data, labelled as such.
 SMALLCAPS_SNAPSHOT ?= $(wildcard $(abspath ../shared/data))
@@ -34,12 +36,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS)
 
-# the tests that execute no notebook (no kernel, no sweep): a couple of minutes
+# the tests that execute no notebook (no kernel, no sweep): about a minute
 test-quick: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
-	$(PY) -m pytest -m "not notebook"
+	$(PY) -m pytest -n $(JOBS) -m "not notebook"
 
 lint: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
