@@ -85,9 +85,15 @@ if b is not None:
     q = b[["members_listed", "members", "members_without_prices", "coverage_pct"]]
     quarter_ends = q.groupby(q.index.to_period("Q")).tail(1)
     print(f"{cov['membership']}")
-    print(f"Members with prices at each quarter's last session ({len(b):,} sessions, "
-          f"{b.index[0]:%Y-%m-%d} to {b.index[-1]:%Y-%m-%d}):")
-    display(quarter_ends)
+    display(sc.tables.table(
+        quarter_ends.assign(coverage_pct=quarter_ends["coverage_pct"] / 100),
+        f"Members with prices at each quarter's last session ({len(b):,} sessions, "
+        f"{b.index[0]:%Y-%m-%d} to {b.index[-1]:%Y-%m-%d})",
+        units={"members_listed": "int", "members": "int", "members_without_prices": "int",
+               "coverage_pct": "pct"},
+        labels={"members_listed": "members listed", "members": "members with prices",
+                "members_without_prices": "without prices", "coverage_pct": "coverage"},
+        source=b, empty="no session of breadth in the window"))
     print(f"{cov['members_never_priced']} symbols were members in the window but never had a price "
           f"while members; coverage rose from {cov['coverage_pct_first']}% to {cov['coverage_pct_last']}%.")
     fig = sc.charts.coverage_chart(b)
@@ -122,8 +128,13 @@ if b is not None:
 if b is not None:
     fig = sc.charts.highs_lows_chart(b)
     hl = b[["new_52w_highs", "new_52w_lows", "n_52w"]]
-    print("Days with the most new lows and the most new highs:")
-    display(pd.concat([hl.nlargest(3, "new_52w_lows"), hl.nlargest(3, "new_52w_highs")]))
+    display(sc.tables.table(
+        pd.concat([hl.nlargest(3, "new_52w_lows"), hl.nlargest(3, "new_52w_highs")]),
+        "Sessions with the most new 52-week lows (first three) and highs (last three)",
+        units={"new_52w_highs": "int", "new_52w_lows": "int", "n_52w": "int"},
+        labels={"new_52w_highs": "new 52-week highs", "new_52w_lows": "new 52-week lows",
+                "n_52w": "members with 52 weeks of prices"},
+        source=b, empty="no member has 52 weeks of prices in the window"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Advance/decline line and McClellan oscillator
@@ -131,8 +142,13 @@ if b is not None:
 # %% slideshow={"slide_type": "-"}
 if b is not None:
     fig = sc.charts.ad_line_chart(b)
-    print("Last five sessions:")
-    display(b[["advances", "declines", "unchanged", "ad_line", "mcclellan_oscillator"]].tail(5))
+    display(sc.tables.table(
+        b[["advances", "declines", "unchanged", "ad_line", "mcclellan_oscillator"]].tail(5),
+        "Advances, declines and the A/D line over the last five sessions",
+        units={"advances": "int", "declines": "int", "unchanged": "int", "ad_line": "int",
+               "mcclellan_oscillator": "number"},
+        labels={"ad_line": "A/D line", "mcclellan_oscillator": "McClellan oscillator"},
+        source=b, empty="no session of breadth in the window"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Equal-weight members against the fund
@@ -166,7 +182,20 @@ except sc.data.DataError as exc:
     si_u = None
     print(f"Component short interest is not shown: {exc.rule}.")
 if si_u is not None:
-    display(si_u.drop(columns=["published"]).tail(6))
+    si_shown = si_u.drop(columns=["published"]).tail(6)
+    si_units = {}
+    for c in si_shown.columns:  # percent columns (0-100) become fractions shown as %
+        if c.endswith("_pctile") or c == "short_pct_shares_out":
+            si_shown[c] = si_shown[c] / 100
+            si_units[c] = "pct0" if c.endswith("_pctile") else "pct2"
+        elif "days_to_cover" in c:
+            si_units[c] = "ratio"
+        else:
+            si_units[c] = "int"
+    display(sc.tables.table(
+        si_shown, f"Short interest summed over the {p['universe']} members, last six settlement dates",
+        units=si_units, source=si_u,
+        empty="no FINRA settlement date with member short positions in the window"))
     print(sc.data.provenance(si_u).describe())
 si_etf = try_load(f"short_interest:{p['fund']}")
 if si_etf is not None:
@@ -199,11 +228,16 @@ if b is not None and idx_px is not None:
                                               name=f"{label} (<= {p['washed_out']:g}% above {LONG}-day)")
     for label, r in studies.items():
         t = r.summary()
-        shown = t[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "p_value", "note"]].copy()
-        for c in ("mean", "baseline_mean", "difference"):
-            shown[c] = 100 * shown[c]
-        print(f"{label}: forward simple returns of {p['index']} in % ({r.n_events} events kept)")
-        display(shown)
+        display(sc.tables.table(
+            t[["n_events", "n_clusters", "mean", "baseline_mean", "difference", "p_value",
+               "note"]].reset_index(),
+            f"{label}: forward simple returns of {p['index']} against all sessions "
+            f"({r.n_events} events kept)",
+            units={"horizon": "days", "n_events": "int", "n_clusters": "int", "mean": "pct", "baseline_mean": "pct",
+                   "difference": "pct", "p_value": "pvalue", "note": "text"},
+            labels={"n_events": "events", "n_clusters": "spells", "baseline_mean": "all sessions",
+                    "p_value": "p-value"},
+            source=[idx_px, b], empty="no horizon with a forward return to compare"))
     print(sc.data.provenance(idx_px).describe())
 elif b is not None:
     print(f"{p['index']} prices are not loaded, so the event study is not run.")

@@ -67,6 +67,8 @@ pd.set_option("display.float_format", "{:,.2f}".format)
 
 # %% slideshow={"slide_type": "-"}
 result = None
+SCAN_SOURCE = (f"smallcaps scan of {p['universe']} members on {p['as_of']:%Y-%m-%d}, "
+               "snapshot:universe/prices_daily.parquet and snapshot:universe/r2k_membership.csv")
 try:
     result = sc.universe.scan(p["universe"], p["as_of"], benchmark=p["benchmark"])
     print(result.coverage.describe())
@@ -91,10 +93,19 @@ else:
     print(f"In the {p['recent']} sessions to {p['as_of']:%Y-%m-%d}: {len(breakouts)} members "
           f"exited a range upward, {len(downs)} downward, {len(highs)} made a 52-week closing "
           f"high ({len(t)} members scanned).")
-    if len(breakouts):
-        display(breakouts[[c for c in SHOW if c in t.columns]].head(25))
-    else:
-        print("No member exited a range upward in those sessions.")
+    display(sc.tables.table(
+        breakouts[[c for c in SHOW if c in t.columns]].head(25),
+        f"Members that exited a range upward in the {p['recent']} sessions to "
+        f"{p['as_of']:%Y-%m-%d} (latest exit first, at most 25)",
+        units={"close": "price", "range_low": "price", "range_high": "price",
+               "range_bars": "days", "exit_known": "date", "sessions_since_exit": "days",
+               "retest_date": "date", "new_high_52w": "text", "rsi_14": "ratio",
+               "quadrant": "text"},
+        labels={"range_bars": "range bars", "exit_known": "exit known",
+                "sessions_since_exit": "sessions since", "retest_date": "retest",
+                "new_high_52w": "52-week high", "rsi_14": "RSI 14"},
+        source=SCAN_SOURCE, max_columns=11,
+        empty="no member exited a range upward in those sessions"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Quadrant changes against the benchmark
@@ -110,7 +121,11 @@ elif result.table["quadrant"].isna().all():
 else:
     t = result.table
     moves = pd.crosstab(t["previous_quadrant"].fillna("(none)"), t["quadrant"].fillna("(none)"))
-    display(moves)
+    display(sc.tables.table(
+        moves.rename_axis(index="last week"),
+        f"Members by quadrant against {p['benchmark']}: last week (rows) and this week (columns)",
+        units={c: "int" for c in moves.columns}, source=SCAN_SOURCE,
+        empty="no member has a quadrant this week"))
     for q in ("improving", "leading"):
         into = screen.apply_filters(t, [f"into={q}"]).sort_values("rs_momentum", ascending=False)
         print(f"{len(into)} members moved into '{q}' in the week of "
@@ -158,9 +173,17 @@ try:
     print(f"{len(ups)} upward range exits among members from {p['history_start']:%Y-%m-%d} "
           f"to {p['as_of']:%Y-%m-%d} ({ups['symbol'].nunique()} symbols).")
     summ = screen.hit_summary(hist, p["horizons"])
-    pct = ["mean", "median", "members_mean", "mean_excess", "beat_members"]
-    display(summ.assign(**{c: summ[c].map("{:+.2%}".format if c != "beat_members"
-                                          else "{:.1%}".format) for c in pct}))
+    display(sc.tables.table(
+        summ.reset_index(), f"Forward returns after upward range exits of members, {p['history_start']:%Y-%m-%d} "
+        f"to {p['as_of']:%Y-%m-%d}, against the equal-weight members",
+        units={"horizon": "days", "events": "int", "mean": "pct", "median": "pct",
+               "members_mean": "pct", "mean_excess": "pct", "beat_members": "pct"},
+        labels={"horizon": "sessions ahead", "members_mean": "members' mean",
+                "mean_excess": "mean excess", "beat_members": "share beating members"},
+        source=panel.provenance if panel.provenance is not None else
+        f"smallcaps past range exits of {p['universe']} members, "
+        "snapshot:universe/prices_daily.parquet",
+        empty="no upward range exit with a forward return in the window"))
     print(panel.provenance.describe() if panel.provenance is not None else "")
 except (ValueError, sc.data.DataError) as exc:
     print(f"No history: {exc}")
@@ -175,8 +198,16 @@ else:
         bench_prices = sc.data.load(p["benchmark"], end=p["as_of"])
         study = sc.stats.event_study(list(busy), bench_prices, horizons=p["horizons"],
                                      name=f"days with >= {int(daily.quantile(0.9))} member breakouts")
-        display(study.summary()[["n_events", "mean", "baseline_mean", "difference", "ci_low",
-                                 "ci_high", "p_value"]])
+        display(sc.tables.table(
+            study.summary()[["n_events", "mean", "baseline_mean", "difference", "ci_low",
+                             "ci_high", "p_value"]].reset_index(),
+            f"Forward returns of {p['benchmark']} after days with at least "
+            f"{int(daily.quantile(0.9))} member breakouts, against all days",
+            units={"horizon": "days", "n_events": "int", "mean": "pct", "baseline_mean": "pct",
+                   "difference": "pct", "ci_low": "pct", "ci_high": "pct", "p_value": "pvalue"},
+            labels={"n_events": "events", "baseline_mean": "all days", "ci_low": "CI low",
+                    "ci_high": "CI high", "p_value": "p-value"},
+            source=bench_prices, empty="no horizon with a forward return to compare"))
         fig = sc.charts.event_study_chart(study, title=f"{p['benchmark']} after days with many "
                                                        "member breakouts")
     except (ValueError, sc.data.DataError) as exc:

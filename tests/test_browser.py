@@ -120,7 +120,8 @@ def test_deck_and_report_in_chromium_offline(tmp_path: Path) -> None:
 
 
 NOTEBOOKS = ["00_data_tour", "01_breakout_ranges", "02_margin_debt_correlation",
-             "03_relative_strength_regimes", "04_sentiment_positioning", "05_weekly_briefing"]
+             "03_relative_strength_regimes", "04_sentiment_positioning", "05_weekly_briefing",
+             "06_breadth_participation", "07_fact_check", "08_universe_screen"]
 
 
 @needs_browser
