@@ -80,7 +80,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def execute_notebook(tmp_path: Path):
+def execute_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Execute ``notebooks/<name>`` headless with papermill; returns the executed notebook.
 
     Usage: ``nb = execute_notebook("00_data_tour.ipynb", symbol="IWM")``.
@@ -90,6 +90,10 @@ def execute_notebook(tmp_path: Path):
     import papermill as pm
 
     from smallcaps.run import kernel_name
+
+    # as the runner does: explorers draw their static figure (under pytest-xdist the
+    # kernel's parent is an execnet worker, which the widget mode cannot recognise)
+    monkeypatch.setenv("SMALLCAPS_WIDGETS", "static")
 
     def run(name: str, **parameters):
         out = tmp_path / f"out_{name}"

@@ -13,8 +13,8 @@ def test_universe_screen_default(execute_notebook, snapshot_dir):
     assert "russell2000 on 2023-12-29" in text and "coverage" in text
     assert "exited a range upward" in text
     assert "moved into 'improving'" in text
-    assert "upward range exits among members" in text and "beat_members" in text
-    assert "p_value" in text  # the event study ran
+    assert "upward range exits among members" in text and "share beating members" in text
+    assert "p-value" in text  # the event study ran
     assert "Traceback" not in text
     images = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
     assert images >= 2

@@ -326,9 +326,13 @@ def publish_notebook(executed: str | Path) -> Path:
             if isinstance(out.get("text"), str):
                 out["text"] = public_location(out["text"])
             data = out.get("data", {})
-            for mime in ("text/plain", "text/html", "text/markdown"):
+            for mime in ("text/plain", "text/markdown"):
                 if isinstance(data.get(mime), str):
                     data[mime] = public_location(data[mime])
+            # HTML may hold inline scripts (the interactive charts): only paths under the
+            # machine's folders are rewritten there, as in the exports, never a "/" of code
+            if isinstance(data.get("text/html"), str):
+                data["text/html"] = _scrub_paths(data["text/html"])
             if "traceback" in out:
                 out["traceback"] = [public_location(t) for t in out["traceback"]]
     nbformat.write(nb, executed)
