@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -153,7 +154,7 @@ def test_read_only_cache_still_reads_and_refuses_writes_clearly(tmp_path, monkey
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "x"))
 
     # the lock file and the temporary file cannot be created, as in a read-only folder
-    monkeypatch.setattr(cache.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     monkeypatch.setattr(os, "open", denied)
     df = load("IWM", fetch=False)  # readers take no lock and write nothing
     assert provenance(df).source == "good"

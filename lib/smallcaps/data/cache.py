@@ -37,7 +37,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +47,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import config
+from .._core.atomic import atomic_write
 from .catalog import SeriesSpec, spec
 from .errors import DataError
 from .provenance import Provenance, attach
@@ -292,22 +292,10 @@ def write(name: str, df: pd.DataFrame, prov: Provenance, folder: Path | None = N
 
 def _replace_atomically(name: str, target: Path, table: pa.Table) -> None:
     with _kit_errors(name, target):
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TMP_SUFFIX,
-                                   dir=target.parent)
-        try:
-            with contextlib.suppress(OSError):
-                os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; cache files are plain files
-            with os.fdopen(fd, "wb") as fh:
-                pq.write_table(table, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            _read_verified(name, Path(tmp))  # read back before it replaces anything
-            os.replace(tmp, target)
-            _fsync_dir(target.parent)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        # read back and verified before it replaces anything
+        atomic_write(target, lambda fh: pq.write_table(table, fh), suffix=_TMP_SUFFIX,
+                     check=lambda tmp: _read_verified(name, tmp))
+        _fsync_dir(target.parent)
 
 
 def _atomic_write_bytes(target: Path, write: Any) -> None:
@@ -316,20 +304,7 @@ def _atomic_write_bytes(target: Path, write: Any) -> None:
     target = Path(target)
     _ensure_folder(target.name, target.parent)
     with _kit_errors(target.name, target):
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TMP_SUFFIX,
-                                   dir=target.parent)
-        try:
-            with contextlib.suppress(OSError):
-                os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; cache files are plain files
-            with os.fdopen(fd, "wb") as fh:
-                write(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(target, write, suffix=_TMP_SUFFIX)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -550,19 +525,7 @@ def backup(name: str, folder: Path | None = None) -> Path | None:
             dest = dest_dir / f"{src.stem}.{stamp}-{n}.parquet"
         with _kit_errors(name, dest):
             data = src.read_bytes()
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=_TMP_SUFFIX, dir=dest_dir)
-            try:
-                with contextlib.suppress(OSError):
-                    os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, dest)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            atomic_write(dest, lambda fh: fh.write(data), suffix=_TMP_SUFFIX)
     return dest
 
 

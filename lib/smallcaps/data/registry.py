@@ -33,15 +33,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
 
 from .. import config
+from .._core.atomic import atomic_write
 from .errors import DataError
 from .series_spec import SeriesSpec
 
@@ -119,16 +118,7 @@ def _write(path: Path, series: dict[str, dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"version": VERSION, "series": dict(sorted(series.items()))},
                       indent=2, default=str).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda fh: fh.write(body))
 
 
 def _lock(path: Path) -> FileLock:
