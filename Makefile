@@ -4,7 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 REPORTS ?= reports
-# test workers (pytest-xdist): the suite is independent tests, one process per core
+# test workers (pytest-xdist): the suite is independent tests, one process per core;
+# work stealing keeps both busy to the end (the sweep and the wheel test are long)
 JOBS ?= 2
 # Use the shared snapshot beside the checkout when there is one (CI has it); otherwise
 # the kit reads its cache, and falls back to synthetic demo data, labelled as such.
@@ -36,12 +37,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
 	$(PY) -m mypy
-	$(PY) -m pytest -n $(JOBS)
+	$(PY) -m pytest -n $(JOBS) --dist worksteal
 
 # the tests that execute no notebook (no kernel, no sweep): about a minute
 test-quick: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
-	$(PY) -m pytest -n $(JOBS) -m "not notebook"
+	$(PY) -m pytest -n $(JOBS) --dist worksteal -m "not notebook"
 
 lint: $(STAMP)
 	$(PY) -m ruff check lib tests benchmarks notebooks
