@@ -14,10 +14,9 @@ Usage::
 
 from __future__ import annotations
 
-import statistics
-import subprocess
 import sys
-import time
+
+from _fresh import measure  # benchmarks/ is on the path when a script runs
 
 RUNS = 7
 GOAL = 1.2
@@ -47,17 +46,9 @@ out = [T.sma(df, 50), T.ema(df, 50), T.rsi(df, 14), T.atr(df, 14)]
 }
 
 
-def measure(code: str) -> tuple[float, float]:
-    times = []
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times)
-
 
 def main() -> int:
-    res = {name: measure(code) for name, code in CASES.items()}
+    res = {name: measure(code, RUNS) for name, code in CASES.items()}
     print(f"fresh process, 12,000 rows, sma/ema/rsi/atr once; best and median of {RUNS}")
     print(f"{'case':<22}{'best s':>9}{'median s':>10}")
     for name, (best, med) in res.items():

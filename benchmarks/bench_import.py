@@ -7,10 +7,7 @@ measurement is a fresh interpreter; the best of N runs is reported.
 
 from __future__ import annotations
 
-import statistics
-import subprocess
-import sys
-import time
+from _fresh import measure  # benchmarks/ is on the path when a script runs
 
 RUNS = 7
 CASES = {
@@ -21,17 +18,8 @@ CASES = {
 }
 
 
-def measure(code: str) -> float:
-    times = []
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times)
-
-
 def main() -> None:
-    results = {name: measure(code) for name, code in CASES.items()}
+    results = {name: measure(code, RUNS) for name, code in CASES.items()}
     base = results["python (empty)"][0]
     pandas_cost = results["import pandas"][0] - base
     print(f"{'case':<36}{'best s':>9}{'median s':>10}{'net s':>8}{'vs pandas':>11}")
