@@ -69,12 +69,7 @@ pd.set_option("display.float_format", "{:,.2f}".format)
 # week stays missing, and the changes around it are left blank.
 
 # %% slideshow={"slide_type": "-"}
-def try_load(name, **kw):
-    try:
-        return sc.data.load(name, **kw)
-    except sc.data.DataError as exc:
-        print(f"NOT LOADED - {exc}")
-        return None
+try_load = sc.sections.try_load  # a series, or one line saying why not
 
 index_name = INDEX_OF[p["symbol"]]
 index_px = try_load(index_name)

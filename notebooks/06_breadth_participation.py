@@ -58,12 +58,7 @@ pd.set_option("display.width", 160)
 pd.set_option("display.float_format", "{:,.1f}".format)
 
 
-def try_load(name, **kw):
-    try:
-        return sc.data.load(name, **kw)
-    except sc.data.DataError as exc:
-        print(f"NOT LOADED - {exc}")
-        return None
+try_load = sc.sections.try_load  # a series, or one line saying why not
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -87,3 +87,14 @@ def test_require_passes_values_through():
         sections.require(None, "nothing")
     with pytest.raises(sections.Unavailable):
         sections.require([], "nothing")
+
+
+def test_try_load_returns_the_series_or_says_why_not(capsys, monkeypatch):
+    monkeypatch.delenv("SMALLCAPS_SNAPSHOT", raising=False)
+    monkeypatch.setenv("SMALLCAPS_OFFLINE", "1")
+    assert sc.sections.try_load("RUT") is None
+    said = capsys.readouterr().out
+    assert said.startswith("NOT LOADED - ") and "RUT" in said
+    monkeypatch.setenv("SMALLCAPS_DEMO", "1")
+    df = sc.sections.try_load("RUT")
+    assert df is not None and len(df) > 100 and capsys.readouterr().out == ""

@@ -32,14 +32,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from . import config
 
 __all__ = ["Unavailable", "section", "require", "skip", "in_window", "explain", "failures",
-           "clear_failures", "SectionFailure", "demo_note"]
+           "clear_failures", "SectionFailure", "demo_note", "try_load"]
 
 _PACKAGE = str(Path(__file__).resolve().parent)
 T = TypeVar("T")
@@ -84,6 +84,19 @@ def demo_note(what_is_real: str) -> str | None:
     line = f"SYNTHETIC DEMO DATA mode (SMALLCAPS_DEMO is on): {what_is_real}"
     print(line)
     return line
+
+
+def try_load(name: str, **kwargs: Any) -> pd.DataFrame | None:
+    """``sc.data.load(name, **kwargs)``, or None after printing one line saying why the
+    series could not be loaded (``NOT LOADED - <the kit's reason>``), so a notebook can
+    carry on with the series it has."""
+    from .data import DataError, load
+
+    try:
+        return load(name, **kwargs)
+    except DataError as exc:
+        print(f"NOT LOADED - {exc}")
+        return None
 
 
 def skip(reason: str) -> None:
