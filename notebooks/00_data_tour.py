@@ -32,7 +32,7 @@ from IPython.display import Markdown, display
 
 import smallcaps as sc
 
-sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
+sc.charts.notebook_setup()  # figures drawn once, as SVG (report and slides)
 p = sc.params.check(
     symbol=(symbol, sc.params.symbol()),
     start=(start, sc.params.date(optional=True)),

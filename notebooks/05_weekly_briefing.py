@@ -37,7 +37,7 @@ from IPython.display import Markdown, display
 
 import smallcaps as sc
 
-sc.charts.notebook_setup()  # figures as PNG (report) and SVG (slides)
+sc.charts.notebook_setup()  # figures drawn once, as SVG (report and slides)
 p = sc.params.check(
     as_of=(as_of, sc.params.date(optional=True)),
     symbols=(symbols, sc.params.symbol_list(min_len=1)),

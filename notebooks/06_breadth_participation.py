@@ -41,6 +41,8 @@ from IPython.display import display
 
 import smallcaps as sc
 
+sc.charts.notebook_setup()  # figures drawn once, as SVG (report and slides)
+
 p = sc.params.check(
     universe=(universe, sc.universe.universe_param()),
     start=(start, sc.params.date(optional=True)),

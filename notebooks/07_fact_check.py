@@ -38,6 +38,8 @@ from IPython.display import Markdown, display
 
 import smallcaps as sc
 
+sc.charts.notebook_setup()  # figures drawn once, as SVG (report and slides)
+
 p = sc.params.check(
     claims=(claims, sc.claims.file_param()),
     as_of=(as_of, sc.params.date(optional=True)),

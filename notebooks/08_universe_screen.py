@@ -43,6 +43,8 @@ import smallcaps as sc
 from smallcaps.charts.screen import small_multiples
 from smallcaps.universe import screen
 
+sc.charts.notebook_setup()  # figures drawn once, as SVG (report and slides)
+
 p = sc.params.check(
     universe=(universe, sc.params.choice("russell2000", "r2k", "iwm")),
     as_of=(as_of, sc.params.date()),

@@ -137,6 +137,12 @@ def check_notebook():
     return run
 
 
+def figure_count(nb) -> int:
+    """Figures (matplotlib outputs, SVG or PNG) in an executed notebook."""
+    return sum(("image/svg+xml" in o.get("data", {}) or "image/png" in o.get("data", {}))
+               for c in nb.cells for o in c.get("outputs", []))
+
+
 def notebook_text(nb) -> str:
     """All text outputs (stdout, text/plain, text/html) of an executed notebook."""
     chunks: list[str] = []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import notebook_text
+from conftest import figure_count, notebook_text
 
 pytestmark = pytest.mark.notebook
 
@@ -12,5 +12,5 @@ def test_data_tour_runs_on_snapshot(execute_notebook, snapshot_dir):
     text = notebook_text(nb)
     assert "IWM: Yahoo Finance; snapshot" in text
     assert "not loaded: nfib" in text
-    images = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    images = figure_count(nb)
     assert images >= 2

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import notebook_text
+from conftest import figure_count, notebook_text
 
 pytestmark = pytest.mark.notebook
 
 
 def _images(nb) -> int:
-    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    return figure_count(nb)
 
 
 def test_parameters_cell_parses_for_papermill():

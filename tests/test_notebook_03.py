@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import notebook_text
+from conftest import figure_count, notebook_text
 
 pytestmark = [pytest.mark.notebook, pytest.mark.snapshot]
 
@@ -18,7 +18,7 @@ NB = "03_relative_strength_regimes.ipynb"
 
 
 def _images(nb) -> int:
-    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    return figure_count(nb)
 
 
 def test_default_rut_spx_weekly_since_1987(execute_notebook, snapshot_dir):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -10,14 +11,14 @@ from smallcaps import run as runner
 from smallcaps.params import ParameterError
 from smallcaps.run import execute as run_execute
 
-from conftest import NOTEBOOKS, notebook_text
+from conftest import NOTEBOOKS, figure_count, notebook_text
 
 pytestmark = pytest.mark.notebook
 NB = "05_weekly_briefing.ipynb"
 
 
 def _images(nb) -> int:
-    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    return figure_count(nb)
 
 
 def test_weekly_briefing_as_of_2025_05_23(execute_notebook, snapshot_dir):
@@ -47,7 +48,12 @@ def test_runner_writes_notebook_html_and_manifest(tmp_path, snapshot_dir):
     assert {"IWM", "SPY", "margin_debt", "cot:russell2000"} <= loaded
     assert all(d["as_of"] == "2024-11-29" for d in m["data"] if d["name"] in ("IWM", "SPY"))
     html = r.html.read_text()
-    assert "IWM closed at" in html and "data:image/png;base64," in html
+    assert "IWM closed at" in html
+    # the chart is embedded as the executed notebook's SVG (not a link, not redrawn)
+    nb = json.loads(r.executed.read_text())
+    [svg] = ["".join(o["data"]["image/svg+xml"]) for c in nb["cells"] for o in c.get("outputs", [])
+             if "image/svg+xml" in o.get("data", {})]
+    assert f"data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()[:400]}" in html
 
 
 def test_bad_parameters_fail_before_a_kernel(monkeypatch):

@@ -8,14 +8,14 @@ import pytest
 from smallcaps import runner
 from smallcaps.params import ParameterError
 
-from conftest import NOTEBOOKS, notebook_text
+from conftest import NOTEBOOKS, figure_count, notebook_text
 
 pytestmark = pytest.mark.notebook
 NB = "07_fact_check.ipynb"
 
 
 def _images(nb) -> int:
-    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    return figure_count(nb)
 
 
 def test_fact_check_of_the_example_note(execute_notebook, snapshot_dir):

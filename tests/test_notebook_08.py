@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import notebook_text
+from conftest import figure_count, notebook_text
 
 pytestmark = pytest.mark.notebook
 
@@ -16,7 +16,7 @@ def test_universe_screen_default(execute_notebook, snapshot_dir):
     assert "upward range exits among members" in text and "share beating members" in text
     assert "p-value" in text  # the event study ran
     assert "Traceback" not in text
-    images = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    images = figure_count(nb)
     assert images >= 2
 
 

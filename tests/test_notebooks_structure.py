@@ -70,3 +70,18 @@ def test_notebook_is_in_sync_with_its_script(path: Path):
 def test_every_script_has_a_notebook():
     scripts = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
     assert [p.stem for p in scripts] == [p.stem for p in PATHS]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_draws_figures_as_svg(path: Path):
+    # every figure is drawn once, as SVG (crisp in decks): the setup call sits in the
+    # imports cell, right after the kit is imported, before any figure can be drawn
+    script = path.with_suffix(".py").read_text(encoding="utf-8")
+    tree = ast.parse(script)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and ast.unparse(n.func) == "sc.charts.notebook_setup"]
+    assert calls, f"{path.name}: call sc.charts.notebook_setup() after `import smallcaps as sc`"
+    first_figure = min((n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call)
+                        and ast.unparse(n.func).startswith(("sc.charts.", "small_multiples"))
+                        and ast.unparse(n.func) != "sc.charts.notebook_setup"), default=10**9)
+    assert calls[0].lineno < first_figure

@@ -184,3 +184,28 @@ def test_runs_print_no_kernel_noise(tmp_path):
     assert "2 ok, 0 failed" in batch.stdout
     m = manifest.read(out / f"10_sleepy{manifest.MANIFEST_SUFFIX}")
     assert m is not None and m["status"] == "ok"
+
+
+def test_the_executed_notebook_is_saved_sparsely_and_at_the_end(tmp_path, monkeypatch):
+    # papermill alone rewrites the output at every cell start and end; the kit's engine
+    # saves at most every SAVE_EVERY seconds and once at the end, failures included
+    import papermill.engines
+
+    from smallcaps.run import execute
+
+    writes: list[str] = []
+    real = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb",
+                        lambda nb, path: (writes.append(path), real(nb, path)))
+    nb = make_notebook(tmp_path / "nbs")
+    r = execute.run(nb, {"label": "quick"}, tmp_path / "out", export=(), index=False)
+    assert r.ok, r.error
+    assert len(writes) <= 2  # three cells: papermill alone would write 7 times
+    assert "slept quick" in r.executed.read_text()
+
+    writes.clear()
+    r = execute.run(nb, {"nap": 30.0}, tmp_path / "out2", export=(), index=False, timeout=3)
+    assert r.status == "failed" and "Timeout" in (r.error or "")
+    assert writes, "a timed-out run must still leave its notebook"
+    done = json.loads(r.executed.read_text())
+    assert done["metadata"]["papermill"]["end_time"] is not None

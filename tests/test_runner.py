@@ -320,3 +320,41 @@ def test_dask_scheduler_on_loopback(tiny, tmp_path, monkeypatch):
     m = json.loads(batch.results[0].manifest.read_text())
     assert m["synthetic"] is True and m["data"][0]["synthetic"] is True
     assert m["environment"]["SMALLCAPS_DEMO"] == "1" and m["data"][0]["origin"] == "demo"
+
+
+def test_a_pool_starts_the_longest_runs_first(tmp_path):
+    from smallcaps.run import batch
+
+    def job(name: str, seconds: object | None) -> dict:
+        if seconds is not None:
+            (tmp_path / f"{name}.manifest.json").write_text(json.dumps({"seconds": seconds}))
+        return {"name": name, "out_dir": str(tmp_path)}
+
+    jobs = [job("a", 5.0), job("b", None), job("c", 30.0), job("d", "broken"), job("e", 12)]
+    (tmp_path / "f.manifest.json").write_text("{not json")
+    jobs.append({"name": "f", "out_dir": str(tmp_path)})
+    # unknown times first (file order), then by the last run's seconds, longest first
+    assert [jobs[i]["name"] for i in batch.longest_first(jobs)] == ["b", "d", "f", "c", "e", "a"]
+    # no earlier manifests: the order is the given one
+    fresh = [{"name": n, "out_dir": str(tmp_path / "none")} for n in "xyz"]
+    assert batch.longest_first(fresh) == [0, 1, 2]
+
+
+def test_runner_processes_skip_the_slow_iri_checker_and_plain_imports_do_not():
+    import subprocess
+    import sys
+
+    probe = ("import sys; {setup}; import nbformat; "
+             "m = sys.modules.get('rfc3987_syntax'); print('loaded' if m else 'skipped')")
+    lean = subprocess.run([sys.executable, "-c", probe.format(
+        setup="from smallcaps.run.execute import lean_imports; lean_imports()")],
+        capture_output=True, text=True, timeout=120)
+    plain = subprocess.run([sys.executable, "-c", probe.format(setup="import smallcaps.run")],
+                           capture_output=True, text=True, timeout=120)
+    assert lean.stdout.strip() == "skipped", lean.stderr
+    # importing the kit changes nothing: only the runner's own processes opt in
+    import importlib.util
+
+    if importlib.util.find_spec("rfc3987_syntax") is None:
+        pytest.skip("rfc3987_syntax is not installed here: nothing to skip")
+    assert plain.stdout.strip() == "loaded", plain.stderr

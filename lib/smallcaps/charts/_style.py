@@ -64,10 +64,12 @@ def kit_style() -> Iterator[None]:
 
 
 def notebook_setup() -> None:
-    """In a notebook, record each figure as PNG and SVG.
+    """In a notebook, record each figure once, as SVG.
 
-    The HTML report shows the PNG; the reveal.js deck the SVG (crisp on a projector);
-    :mod:`smallcaps.run.export` picks one per export. Outside IPython this does nothing.
+    The HTML report and the reveal.js deck both show the SVG (crisp on a projector and
+    when zoomed). Drawing one format, not PNG and SVG, halves the drawing time of
+    every figure (``bbox_inches="tight"`` already draws each format twice). Outside
+    IPython this does nothing.
     """
     try:
         from IPython import get_ipython
@@ -77,7 +79,7 @@ def notebook_setup() -> None:
         return
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    set_matplotlib_formats("png", "svg")
+    set_matplotlib_formats("svg")
 
 
 def mpf_style() -> Any:

@@ -82,6 +82,9 @@ def _print_params(notebook: Path) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from .. import run as runner
     from ..params import ParameterError
+    from ..run.execute import lean_imports
+
+    lean_imports()
 
     if args.all == bool(args.notebook):
         print("smallcaps: error: give a NOTEBOOK or --all", file=sys.stderr)

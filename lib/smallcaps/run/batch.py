@@ -13,6 +13,7 @@ parent-death signal; elsewhere a watchdog thread polls the parent).
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import sys
@@ -26,6 +27,7 @@ from typing import Any
 
 from ..params import ParameterError
 from . import execute as _execute
+from . import manifest as _manifest
 from .execute import RunResult, RunSpec, load_params_file, prepare
 
 __all__ = ["BatchResult", "grid", "run_all", "run_batch"]
@@ -110,6 +112,7 @@ def _watch_parent(parent: int) -> None:
 
 def _worker_init(parent: int) -> None:
     """Make a pool worker die with the batch's process."""
+    _execute.lean_imports()
     signal.signal(signal.SIGTERM, _stop_worker)
     if sys.platform.startswith("linux"):
         try:
@@ -125,6 +128,27 @@ def _worker_init(parent: int) -> None:
                      name="smallcaps-parent-watch").start()
 
 
+def _last_seconds(job: dict[str, Any]) -> float | None:
+    """Wall seconds of the same run's previous manifest in the output folder, if any."""
+    path = Path(job["out_dir"]) / f"{job['name']}{_manifest.MANIFEST_SUFFIX}"
+    try:
+        seconds = json.loads(path.read_text(encoding="utf-8")).get("seconds")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(seconds) if isinstance(seconds, (int, float)) else None
+
+
+def longest_first(payloads: Sequence[dict[str, Any]]) -> list[int]:
+    """Submission order for a pool: runs whose last time is unknown, then the longest.
+
+    Starting the longest runs first keeps the workers busy to the end (the classic
+    longest-processing-time rule); without earlier manifests the order is unchanged.
+    """
+    last = [_last_seconds(job) for job in payloads]
+    return sorted(range(len(payloads)),
+                  key=lambda i: (last[i] is not None, -(last[i] or 0.0), i))
+
+
 def _run_pool(payloads: list[dict[str, Any]], jobs: int,
               done: Callable[[int, RunResult], None]) -> None:
     import multiprocessing
@@ -133,7 +157,8 @@ def _run_pool(payloads: list[dict[str, Any]], jobs: int,
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(payloads)), mp_context=ctx,
                              initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-        futures = {pool.submit(_execute.execute_job, job): i for i, job in enumerate(payloads)}
+        futures = {pool.submit(_execute.execute_job, payloads[i]): i
+                   for i in longest_first(payloads)}
         for fut in as_completed(futures):
             i = futures[fut]
             try:

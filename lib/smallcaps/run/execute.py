@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import hashlib
 import json
 import logging
@@ -287,6 +288,72 @@ def kill_kernels() -> None:
         _LIVE_KERNELS.discard(pid)
 
 
+def lean_imports() -> None:
+    """In a process the runner owns, skip jsonschema's slow IRI format checker.
+
+    nbformat imports jsonschema, and jsonschema imports ``rfc3987_syntax`` when it is
+    installed (jupyter-events asks for it); that import builds its grammar's parsers
+    and costs about 1.5 s in every runner process and pool worker (an upstream
+    issue, python-jsonschema/jsonschema#1392). Notebooks are never validated
+    against the ``iri`` formats, so the runner's processes go without it. Called by
+    the ``run`` command and by pool workers, never on ``import smallcaps``; it does
+    nothing once jsonschema is imported.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+SAVE_EVERY = 10.0
+"""Seconds between saves of the executed notebook while it runs (and once at the end)."""
+
+ENGINE = "smallcaps"
+"""The papermill engine the runner registers and uses (:func:`_register_engine`)."""
+
+
+def _register_engine() -> None:
+    """Register papermill's nbclient engine with sparse saves under :data:`ENGINE`.
+
+    papermill rewrites the whole output notebook at the start and the end of every cell:
+    for notebooks with figures that is 20-40 ms a save, seconds a run. The kit saves at
+    most every :data:`SAVE_EVERY` seconds while cells run, so a killed or timed-out run
+    still leaves its progress on disk, and always once at the end (papermill's
+    ``notebook_complete`` runs in a ``finally``, so failures are saved too).
+    """
+    from papermill.engines import papermill_engines
+
+    papermill_engines.register(ENGINE, _engine_class())
+
+
+@functools.cache
+def _engine_class() -> type:
+    from papermill.engines import NBClientEngine, NotebookExecutionManager
+
+    class SparseSaves(NotebookExecutionManager):
+        def save(self, **kwargs: Any) -> None:
+            running = self.end_time is None
+            if running and (self.now() - self.last_save_time).total_seconds() < SAVE_EVERY:
+                return
+            super().save(**kwargs)
+
+    class Engine(NBClientEngine):
+        # papermill's Engine.execute_notebook with the manager swapped (it has no hook)
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: str | None = None,
+                             progress_bar: bool = True, log_output: bool = False,
+                             autosave_cell_every: int = 30, **kwargs: Any) -> Any:
+            nb_man = SparseSaves(nb, output_path=output_path, progress_bar=progress_bar,
+                                 log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    return Engine
+
+
 def _kernel_manager_class(env: Mapping[str, str], cwd: str, sockets: str) -> type:
     """An AsyncKernelManager that starts its kernel with ``env`` and ``cwd`` over IPC.
 
@@ -423,10 +490,12 @@ def execute_job(job: dict[str, Any]) -> RunResult:
     _manifest.write(manifest_path, {**base, "status": _manifest.RUNNING})
     t0 = time.perf_counter()
     status, error, error_info = "ok", None, None
+    _register_engine()
     try:
         _in_fresh_context(
             pm.execute_notebook,
             str(nb_path), str(executed), parameters=job["parameters"], kernel_name=kernel,
+            engine_name=ENGINE,
             progress_bar=False, execution_timeout=job.get("timeout"),
             kernel_manager_class=_kernel_manager_class(env, str(nb_path.parent), str(work)),
         )
