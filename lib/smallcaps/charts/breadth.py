@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._style import COLORS, finish, kit_style
+from ._style import COLORS, column_bars, finish, kit_style
 
 __all__ = ["ad_line_chart", "coverage_chart", "equal_weight_chart", "event_path_chart", "highs_lows_chart",
            "participation_chart"]
@@ -82,8 +82,9 @@ def highs_lows_chart(b: pd.DataFrame, *, start: Any = None, end: Any = None,
     lo = hi.replace("_highs", "_lows")
     with kit_style():
         fig, ax = plt.subplots(figsize=(11, 5))
-        ax.bar(b.index, b[hi], width=1.0, color=COLORS["up"], label="new highs")
-        ax.bar(b.index, -b[lo], width=1.0, color=COLORS["down"], label="new lows (shown negative)")
+        # one collection per side: a patch per daily bar (thousands) is slow to draw
+        column_bars(ax, b.index, b[hi], 1.0, COLORS["up"], label="new highs")
+        column_bars(ax, b.index, -b[lo], 1.0, COLORS["down"], label="new lows (shown negative)")
         net = (b[hi] - b[lo]).rolling(smooth, min_periods=1).mean()
         ax.plot(b.index, net, color=COLORS["price"], lw=1.2, label=f"net, {smooth}-day average")
         ax.axhline(0, color=COLORS["muted"], lw=0.6)
