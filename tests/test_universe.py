@@ -285,3 +285,20 @@ def test_bulk_pull_stops_on_interrupt_and_resumes(monkeypatch):
     out = sc.universe.pull_prices(syms, per_host=1, min_interval=0.0, progress=False)
     assert (out.loc[["AAA", "BBB"], "status"] == "fresh").all()
     assert (out.loc[["CCC", "HHH"], "status"] == "updated").all()
+
+
+def test_panel_reads_cached_symbols_without_a_snapshot(_private_cache, monkeypatch):
+    from smallcaps.data import cache
+    from smallcaps.data.provenance import Provenance
+
+    monkeypatch.delenv("SMALLCAPS_SNAPSHOT", raising=False)
+    idx = pd.bdate_range("2024-01-02", periods=5, name="date")
+    for sym, base in (("ABC", 10.0), ("XYZ", 20.0)):
+        df = pd.DataFrame({"open": base, "high": base + 1, "low": base - 1, "close": base,
+                           "adj_close": base, "volume": 1000.0}, index=idx)
+        cache.write(sym, df, Provenance(name=sym, source="test", origin="download"))
+    assert cache.present(["ABC", "XYZ", "NOPE", "bad/../name"]) == {"ABC", "XYZ"}
+    p = sc.universe.load_panel(["xyz", "ABC", "NOPE"], fields=["close"])
+    assert p.missing == ["NOPE"]
+    assert p.close["ABC"].tolist() == [10.0] * 5 and p.close["XYZ"].tolist() == [20.0] * 5
+    assert p.sources["ABC"].startswith("cache ")

@@ -38,7 +38,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,24 @@ def _lock_path(name: str, folder: Path | None = None) -> Path:
 
 def exists(name: str, folder: Path | None = None) -> bool:
     return data_path(name, folder).is_file()
+
+
+def present(names: Iterable[str], folder: Path | None = None) -> set[str]:
+    """The names among ``names`` with a cached series: one folder listing, not a file
+    check per name (a universe panel asks about thousands)."""
+    folder = folder or cache_dir()
+    try:
+        files = {e.name for e in os.scandir(folder) if e.is_file()}
+    except OSError:  # no cache folder yet
+        return set()
+    out = set()
+    for name in names:
+        try:
+            if f"{_stem(name)}.parquet" in files:
+                out.add(name)
+        except DataError:
+            continue
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -170,9 +170,8 @@ def load_panel(
                 sources[sym] = f"snapshot {p}"
             left -= have
             locations.append(str(p))
-    for sym in sorted(left):
-        if not is_ticker(sym) or not _cache.exists(sym):
-            continue
+    cached = _cache.present(s for s in left if is_ticker(s))
+    for sym in sorted(cached):
         try:
             one = _cache.read(sym)
         except DataError as exc:
