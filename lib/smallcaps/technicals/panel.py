@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_fraction, check_window
-from ._filters import rolling_mean, seeded_ema, wilder_rsi
+from ._filters import COMPILED_FROM, rolling_mean, seeded_ema, wilder_rsi
 from .ranges import _COLUMNS as _RANGE_COLUMNS
 
 __all__ = ["PanelRotation", "check_panel", "ema", "find_ranges", "ma_crosses", "ma_state",
@@ -163,6 +163,58 @@ def _rows(p: _Packed, need: int, fn) -> np.ndarray:
     return out
 
 
+# Whole-panel forms of the per-symbol filters. Below COMPILED_FROM bars the per-symbol
+# functions use pandas' windows on one Series; pandas applies the same kernel to each
+# column of a frame, so one call on the packed (bars x symbols) frame gives the same
+# numbers as a call per symbol without a Series and a window object per symbol.
+
+
+def _valid_only(out: np.ndarray, p: _Packed, need: int) -> np.ndarray:
+    """NaN after each row's bars and on rows with fewer than ``need`` bars (as :func:`_rows`)."""
+    out = np.array(out, order="C")  # pandas may hand back a read-only view
+    t = np.arange(out.shape[1])
+    out[(t[None, :] >= p.counts[:, None]) | (p.counts[:, None] < need)] = np.nan
+    return out
+
+
+def _smooth_rows(x: np.ndarray, alpha: float) -> np.ndarray:
+    """:func:`._filters.smooth` of each row, whose seed is already in column 0."""
+    return pd.DataFrame(x.T).ewm(alpha=alpha, adjust=False).mean().to_numpy().T
+
+
+def _sma_rows(p: _Packed, n: int) -> np.ndarray:
+    if p.values.shape[1] >= COMPILED_FROM or p.values.shape[1] < n:
+        return _rows(p, n, lambda x: rolling_mean(x, n))
+    return _valid_only(_packed_frame(p).rolling(n).mean().to_numpy().T, p, n)
+
+
+def _ema_rows(p: _Packed, n: int) -> np.ndarray:
+    s, t = p.values.shape
+    if t >= COMPILED_FROM or t < n:
+        return _rows(p, n, lambda x: seeded_ema(x, n, 2.0 / (n + 1)))
+    x = p.values[:, n - 1:].copy()
+    x[:, 0] = p.values[:, :n].mean(axis=1)  # the seed: the mean of the first n values
+    out = np.full((s, t), np.nan)
+    out[:, n - 1:] = _smooth_rows(x, 2.0 / (n + 1))
+    return _valid_only(out, p, n)
+
+
+def _rsi_rows(p: _Packed, n: int) -> np.ndarray:
+    s, t = p.values.shape
+    if t >= COMPILED_FROM or t <= n:
+        return _rows(p, n + 1, lambda x: wilder_rsi(x, n))
+    d = np.diff(p.values, axis=1)  # d[:, i - 1] is the change into bar i
+    a = np.abs(d)
+    dd, aa = d[:, n - 1:].copy(), a[:, n - 1:].copy()
+    dd[:, 0], aa[:, 0] = d[:, :n].sum(axis=1) / n, a[:, :n].sum(axis=1) / n
+    dd, aa = _smooth_rows(dd, 1.0 / n), _smooth_rows(aa, 1.0 / n)
+    out = np.full((s, t), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.clip(50.0 * (1.0 + dd / aa), 0.0, 100.0)
+    out[:, n:] = np.where(aa < 1e-14, 50.0, r)
+    return _valid_only(out, p, n + 1)
+
+
 def sma(close: pd.DataFrame, window: int = 50) -> pd.DataFrame:
     """Simple moving average of every symbol (as :func:`smallcaps.technicals.sma`).
 
@@ -175,7 +227,7 @@ def sma(close: pd.DataFrame, window: int = 50) -> pd.DataFrame:
     n = check_window(window)
     check_panel(close, positive=False)
     p = _pack_close(close)
-    vals = _rows(p, n, lambda x: rolling_mean(x, n))
+    vals = _sma_rows(p, n)
     return _wide(p.unpack(vals), close, _short(close, p.counts, n), f"sma_{n}")
 
 
@@ -184,7 +236,7 @@ def ema(close: pd.DataFrame, window: int = 20) -> pd.DataFrame:
     n = check_window(window)
     check_panel(close, positive=False)
     p = _pack_close(close)
-    vals = _rows(p, n, lambda x: seeded_ema(x, n, 2.0 / (n + 1)))
+    vals = _ema_rows(p, n)
     return _wide(p.unpack(vals), close, _short(close, p.counts, n), f"ema_{n}")
 
 
@@ -193,15 +245,15 @@ def rsi(close: pd.DataFrame, window: int = 14) -> pd.DataFrame:
     n = check_window(window)
     check_panel(close, positive=False)
     p = _pack_close(close)
-    vals = _rows(p, n + 1, lambda x: wilder_rsi(x, n))
+    vals = _rsi_rows(p, n)
     return _wide(p.unpack(vals), close, _short(close, p.counts, n + 1), f"rsi_{n}")
 
 
 def _ma_packed(p: _Packed, n: int, kind: str) -> np.ndarray:
     if kind == "sma":
-        return _rows(p, n, lambda x: rolling_mean(x, n))
+        return _sma_rows(p, n)
     if kind == "ema":
-        return _rows(p, n, lambda x: seeded_ema(x, n, 2.0 / (n + 1)))
+        return _ema_rows(p, n)
     raise ValueError(f"kind={kind!r}: must be 'sma' or 'ema'")
 
 

@@ -157,7 +157,7 @@ def scan_panel(frames: Mapping[str, pd.DataFrame], benchmark: pd.DataFrame | pd.
         parts.append(P._ma_state(c, p, ma_windows, "sma").drop(columns=["date", "close"]))
     if "rsi" in dets:
         n = rsi_window
-        r = P._rows(p, n + 1, lambda x: P.wilder_rsi(x, n))
+        r = P._rsi_rows(p, n)
         parts.append(pd.DataFrame({f"rsi_{n}": p.last(r)}, index=out.index))
     if "rotation" in dets:
         if benchmark is None:
