@@ -142,12 +142,13 @@ def _hac_corr(a: np.ndarray, b: np.ndarray, lags: int, ci: float) -> tuple[float
     ``a`` equals Pearson's r; its Newey-West standard error (statsmodels
     ``cov_type="HAC"``) gives the interval ``r +- z * se``.
     """
-    import statsmodels.api as sm
     from scipy import stats as sst
+    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 0.5 s less to import
+    from statsmodels.tools.tools import add_constant
 
     za = (a - a.mean()) / a.std()
     zb = (b - b.mean()) / b.std()
-    fit = sm.OLS(zb, sm.add_constant(za)).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    fit = OLS(zb, add_constant(za)).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     r = float(fit.params[1])
     se = float(fit.bse[1])
     z = float(sst.norm.ppf(0.5 + ci / 2))
@@ -173,10 +174,11 @@ def _block_bootstrap_corr(a: np.ndarray, b: np.ndarray, block: int, n_boot: int,
 
 def _ols_r2_dw(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
     """R^2 and Durbin-Watson of the OLS regression y = a + b x + e."""
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 0.5 s less to import
     from statsmodels.stats.stattools import durbin_watson
+    from statsmodels.tools.tools import add_constant
 
-    fit = sm.OLS(y, sm.add_constant(x)).fit()
+    fit = OLS(y, add_constant(x)).fit()
     return float(fit.rsquared), float(durbin_watson(fit.resid))
 
 

@@ -318,7 +318,8 @@ def toda_yamamoto(
     are stationary, integrated or cointegrated. **H0: the first p lags of the
     cause have zero coefficients** (no Granger causality).
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 0.5 s less to import
+    from statsmodels.tools.tools import add_constant
 
     df, xn, yn = _pair(x, y, min_obs=30)
     if lag is None:
@@ -335,8 +336,8 @@ def toda_yamamoto(
             cols[f"{effect}_l{i}"] = df[effect].shift(i)
         for i in range(1, k + 1):
             cols[f"{cause}_l{i}"] = df[cause].shift(i)
-        X = sm.add_constant(pd.DataFrame(cols)).iloc[k:]
-        fit = sm.OLS(df[effect].iloc[k:], X).fit()
+        X = add_constant(pd.DataFrame(cols)).iloc[k:]
+        fit = OLS(df[effect].iloc[k:], X).fit()
         R = np.zeros((p, X.shape[1]))
         for j in range(p):
             R[j, list(X.columns).index(f"{cause}_l{j + 1}")] = 1.0
@@ -478,7 +479,8 @@ def predictive_regression(
         ``.summary()`` by horizon: n, slope, se_hac, t_hac, p_value, r_squared,
         corr, q_low_mean, q_high_mean, intercept.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 0.5 s less to import
+    from statsmodels.tools.tools import add_constant
 
     from .eventstudy import _price_series
 
@@ -523,7 +525,7 @@ def predictive_regression(
             rows.append({"horizon": h, "n": len(d)})
             continue
         lags = int(hac_lags) if hac_lags is not None else max(h, 1)
-        fit = sm.OLS(d[f"fwd_{h}"].to_numpy(), sm.add_constant(d["signal"].to_numpy())).fit(
+        fit = OLS(d[f"fwd_{h}"].to_numpy(), add_constant(d["signal"].to_numpy())).fit(
             cov_type="HAC", cov_kwds={"maxlags": lags})
         q = d["signal"].quantile([1 / 3, 2 / 3])
         rows.append({

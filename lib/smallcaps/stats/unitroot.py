@@ -381,7 +381,8 @@ def engle_granger(
 
     Calls ``statsmodels.tsa.stattools.coint(y, x, trend, maxlag=, autolag=)``.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 0.5 s less to import
+    from statsmodels.tools.tools import add_constant
     from statsmodels.tsa.stattools import coint
 
     yn, xn = names if names is not None else (str(y.name or "y"), str(x.name or "x"))
@@ -390,10 +391,10 @@ def engle_granger(
         raise ValueError(f"{yn}, {xn}: {len(df)} common observations; need at least 20")
     stat, p, crit = coint(df["y"].to_numpy(), df["x"].to_numpy(), trend=trend, maxlag=maxlag,
                           autolag=autolag)
-    exog = sm.add_constant(df["x"].to_numpy())
+    exog = add_constant(df["x"].to_numpy())
     if trend == "ct":
         exog = np.column_stack([exog, np.arange(len(df), dtype=float)])
-    fit = sm.OLS(df["y"].to_numpy(), exog).fit()
+    fit = OLS(df["y"].to_numpy(), exog).fit()
     resid = pd.Series(fit.resid, index=df.index, name="residual")
     null = (f"{yn} and {xn} are not cointegrated: the residual of {yn} regressed on {xn} "
             "has a unit root")
