@@ -1,6 +1,6 @@
 """Benchmark ``smallcaps run --all``: wall time per notebook and the kernel start-up share.
 
-Reference measured in the same run: papermill executing an empty one-cell notebook
+Reference measured in the same run: the runner executing an empty one-cell notebook
 with the same kernel (kernel start-up + shutdown, the fixed cost of every run).
 Then every notebook in notebooks/ is run through the runner with its defaults, as
 ``make run`` does, and the script prints, per notebook, the wall time, the
@@ -27,11 +27,16 @@ ROOT = Path(__file__).resolve().parents[1]
 GOAL_SECONDS = 30.0  # issue 15: `smallcaps run --all --jobs 2` on a 2-core machine
 
 
-def kernel_startup(kernel: str, repeat: int) -> float:
-    """Median seconds for papermill to run an empty notebook (start, one cell, shut down)."""
+def kernel_startup(repeat: int) -> float:
+    """Median seconds for the runner to run an empty notebook (start, one cell, shut down).
+
+    It goes through the same runner as the notebooks (the kit's papermill engine and
+    kernel manager on IPC transport), so the reference pays the same fixed costs.
+    """
     import nbformat
-    import papermill as pm
     from nbformat.v4 import new_code_cell, new_notebook
+
+    from smallcaps import run as runner
 
     times = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -40,9 +45,10 @@ def kernel_startup(kernel: str, repeat: int) -> float:
             "name": "python3", "display_name": "Python 3", "language": "python"}}), str(src))
         for _ in range(repeat):
             t0 = time.perf_counter()
-            pm.execute_notebook(str(src), str(Path(tmp) / "out.ipynb"), kernel_name=kernel,
-                                progress_bar=False)
+            res = runner.run(src, out_dir=Path(tmp) / "out", export=(), index=False)
             times.append(time.perf_counter() - t0)
+            if res.status != "ok":
+                raise RuntimeError(f"the empty reference notebook failed: {res.error}")
     return statistics.median(times)
 
 
@@ -65,7 +71,7 @@ def main() -> int:
     t0 = time.perf_counter()
     specs = [runner.prepare(nb) for nb in notebooks]
     check_s = time.perf_counter() - t0
-    startup = kernel_startup(kernel, args.repeat)
+    startup = kernel_startup(args.repeat)
     export = tuple(e for e in args.export.split(",") if e)
 
     with tempfile.TemporaryDirectory() as tmp:
