@@ -159,12 +159,12 @@ def test_three_regimes_on_a_planted_three_state_chain():
 
 
 def test_bad_inputs_fail_before_any_fit(monkeypatch):
-    import statsmodels.tsa.regime_switching.markov_regression as mr
+    import smallcaps._markov as markov
 
     def boom(*a, **k):
-        raise AssertionError("the model must not be fitted on bad input")
+        raise AssertionError("the model must not be built on bad input")
 
-    monkeypatch.setattr(mr, "MarkovRegression", boom)
+    monkeypatch.setattr(markov, "model_class", boom)
     idx = pd.date_range("2020-01-03", periods=100, freq="W-FRI")
     short = pd.Series(np.exp(np.random.default_rng(0).normal(0, 0.02, 100).cumsum()), index=idx)
     with pytest.raises(ValueError, match=r"99 weekly changes .* too short for a 2-regime model.*at least 120"):

@@ -20,7 +20,7 @@ __all__ = ["COLORS", "column_bars", "finish", "kit_style", "notebook_setup", "so
 # ask for weights DejaVu lacks; the kit uses only normal/bold, and keeps the log quiet.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
-COLORS = {
+COLORS: dict[str, Any] = {  # one colour per role; "series" is a cycle
     "price": "#1f3b5c",
     "up": "#2e7d32",
     "down": "#c62828",
