@@ -548,3 +548,34 @@ def test_claims_are_never_checked_against_demo_data(tmp_path, monkeypatch):
     r = claims.check(claims.parse({"claims": [{"id": "x", "check": {
         "kind": "close", "symbol": "RUT", "date": "2025-05-23"}, "expect": 2039.85}]})).results[0]
     assert r.verdict == "not_checkable" and "no data available" in r.note
+
+
+def test_validation_skips_the_slow_iri_checker_only_while_importing_jsonschema(tmp_path):
+    # the claims schema has no iri formats: validating must not pay for rfc3987_syntax
+    # (1.5-3 s), dates are still format-checked, and a later explicit import still works
+    import importlib.util
+    import subprocess
+    import sys
+
+    p = tmp_path / "bad.yaml"
+    p.write_text(BAD)
+    probe = textwrap.dedent(f"""
+        import sys
+        from smallcaps import claims
+        try:
+            claims.read({str(p)!r})
+        except claims.ClaimsFileError as e:
+            print("date checked" if any("'2025-13-01' is not a date" in m for m in e.problems) else e)
+        print("loaded" if sys.modules.get("rfc3987_syntax") else "skipped")
+        try:
+            import rfc3987_syntax  # noqa: F401
+            print("importable")
+        except ImportError:
+            print("not installed")
+    """)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    lines = out.stdout.split()
+    assert lines[:2] == ["date", "checked"], out.stdout + out.stderr
+    assert "skipped" in lines, out.stdout
+    want = "importable" if importlib.util.find_spec("rfc3987_syntax") else "not"
+    assert want in lines, out.stdout

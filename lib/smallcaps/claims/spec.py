@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .._core.imports import jsonschema_without_iri
 from .registry import KINDS
 
 __all__ = ["Claim", "ClaimsFile", "ClaimsFileError", "Figure", "parse", "read", "schema"]
@@ -166,7 +167,7 @@ def _message(err: Any) -> str:
 
 
 def _schema_problems(doc: dict[str, Any]) -> list[tuple[int, str]]:
-    import jsonschema
+    jsonschema = jsonschema_without_iri()  # the schema has no iri formats
 
     sch = json.loads(json.dumps(schema()))
     # kinds registered at run time are valid kinds; their fields are checked below

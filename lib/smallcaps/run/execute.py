@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from .._core.imports import jsonschema_without_iri
 from ..notebook_params import check as check_notebook_parameters
 from ..notebook_params import read as read_parameters
 from ..params import ParameterError
@@ -295,12 +296,12 @@ def lean_imports() -> None:
     installed (jupyter-events asks for it); that import builds its grammar's parsers
     and costs about 1.5 s in every runner process and pool worker (an upstream
     issue, python-jsonschema/jsonschema#1392). Notebooks are never validated
-    against the ``iri`` formats, so the runner's processes go without it. Called by
-    the ``run`` command and by pool workers, never on ``import smallcaps``; it does
-    nothing once jsonschema is imported.
+    against the ``iri`` formats, so the runner's processes go without it
+    (:func:`smallcaps._core.imports.jsonschema_without_iri`). Called by the ``run``
+    command and by pool workers, never on ``import smallcaps``; it does nothing once
+    jsonschema is imported.
     """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    jsonschema_without_iri()  # nbformat then finds jsonschema already imported
 
 
 SAVE_EVERY = 10.0
