@@ -82,6 +82,21 @@ def test_scan_panel_reads_nothing_after_as_of(synthetic):
     assert (a["last_bar"] <= day).all()
 
 
+def test_calendar_in_attrs_is_shared_by_derived_frames_not_copied(synthetic):
+    # pandas deep-copies attrs into every derived object; the calendar must be shared
+    import copy
+
+    frames, bench = synthetic
+    table = scan_panel(frames, bench, as_of=frames["close"].index[1100])
+    cal = table.attrs["calendar"]
+    assert list(pd.DatetimeIndex(cal)) == list(frames["close"].index[:1101])
+    assert copy.deepcopy(cal) is cal
+    assert table["close"].attrs["calendar"] is cal  # one column taken
+    assert apply_filters(table, ["exit_up:5"]).attrs["calendar"] == cal
+    with pytest.raises((TypeError, AttributeError)):
+        cal[0] = pd.Timestamp(0)  # immutable, so sharing is safe
+
+
 def test_filters(synthetic):
     frames, bench = synthetic
     table = scan_panel(frames, bench, as_of=frames["close"].index[1100])
