@@ -63,23 +63,83 @@ def kit_style() -> Iterator[None]:
     mpl.rcParams["interactive"] = interactive
 
 
+def _wrap_wide_titles(fig: Any) -> bool:
+    """Break a title wider than the figure into lines at the middle space; True if any.
+
+    ``tight_layout()`` makes room around the axes but cannot fit a title wider than
+    the figure itself (a long symbol or parameter text), which would then be cut at
+    the figure's edge.
+    """
+    import textwrap
+
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    if renderer is None:
+        return False
+    width = fig.bbox.width * 0.98
+    texts = [t for ax in fig.axes for t in (ax.title, getattr(ax, "_left_title", None),
+                                           getattr(ax, "_right_title", None)) if t is not None]
+    if getattr(fig, "_suptitle", None) is not None:
+        texts.append(fig._suptitle)
+    changed = False
+    for t in texts:
+        text = t.get_text()
+        if not text or "\n" in text:
+            continue
+        extent = t.get_window_extent(renderer)
+        if extent.width > width:
+            lines = int(extent.width // width) + 1
+            t.set_text("\n".join(textwrap.wrap(text, width=max(20, len(text) // lines + 1))))
+            changed = True
+    return changed
+
+
+def _laid_out(fig: Any) -> bool:
+    """True when ``fig.tight_layout()`` has placed everything inside the figure.
+
+    matplotlib leaves a placeholder layout engine on a figure after ``tight_layout()``
+    (and none on a figure never laid out).
+    """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    return isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine)
+
+
+def figure_svg(fig: Any) -> str | None:
+    """The SVG of ``fig`` as the notebooks record it (one draw when the kit laid it out).
+
+    IPython prints a figure with ``bbox_inches="tight"``, and matplotlib then draws it
+    twice: once, drawing nothing, to measure it, once for real. A figure the kit's charts
+    laid out with ``tight_layout()`` already fits its canvas, so it is printed at its own
+    size in one draw (0.1-0.2 s less per figure, measured); any other figure is cropped
+    to its content as before.
+    """
+    from IPython.core.pylabtools import print_figure
+
+    if _laid_out(fig):
+        fig.set_layout_engine(None)  # the placeholder engine alone forces the measuring draw
+        return print_figure(fig, "svg", bbox_inches=None)
+    return print_figure(fig, "svg")
+
+
 def notebook_setup() -> None:
-    """In a notebook, record each figure once, as SVG.
+    """In a notebook, record each figure once, as SVG (see :func:`figure_svg`).
 
     The HTML report and the reveal.js deck both show the SVG (crisp on a projector and
     when zoomed). Drawing one format, not PNG and SVG, halves the drawing time of
-    every figure (``bbox_inches="tight"`` already draws each format twice). Outside
-    IPython this does nothing.
+    every figure. Outside IPython this does nothing.
     """
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover
         return
-    if get_ipython() is None:
+    ip = get_ipython()
+    if ip is None:
         return
+    from matplotlib.figure import Figure
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     set_matplotlib_formats("svg")
+    ip.display_formatter.formatters["image/svg+xml"].for_type(Figure, figure_svg)
 
 
 def mpf_style() -> Any:
@@ -184,9 +244,15 @@ def finish(fig: Any, *objs: Any, params: Mapping[str, Any] | None = None, synthe
     params : parameters that shaped the figure (windows, thresholds...).
     synthetic : force the synthetic label (for data made in a test or notebook).
     """
+    relabelled = False
     for ax in fig.axes:
         if ax.get_yscale() == "log":
             _plain_log_labels(ax)
+            relabelled = True
+    wrapped = _wrap_wide_titles(fig)
+    if (relabelled or wrapped) and _laid_out(fig):
+        # plain labels are wider than 10^n ones, wrapped titles taller: lay out again
+        fig.tight_layout()
     text = source_line(*objs, params=params)
     if text:
         n = text.count("\n") + 1
