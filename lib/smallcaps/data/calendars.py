@@ -11,12 +11,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import warnings
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.holiday import USFederalHolidayCalendar
+
+from .. import config
+from .._core.atomic import atomic_write
 
 #: first date from which ``exchange_calendars`` lists NYSE holidays; earlier dates
 #: count every weekday as a session (the package itself does the same)
@@ -48,6 +54,38 @@ FEDERAL_AD_HOC_CLOSURES: tuple[tuple[str, str], ...] = (
 )
 
 
+def _stored(name: str, compute: Callable[[], pd.DatetimeIndex],
+            index_name: str | None) -> pd.DatetimeIndex:
+    """``compute()``, kept in the cache folder (``calendars/``) between processes.
+
+    Building the NYSE and federal calendars from their holiday rules costs 0.3-0.6 s
+    in every process that needs a release date (every notebook kernel, measured). The
+    file name carries a hash of what the dates depend on (the packages' versions, the
+    date range and the ad hoc closures), so an upgrade or an edit computes them
+    again; an unreadable or odd file is recomputed and replaced, and a cache folder
+    that cannot be written only costs the time.
+    """
+    from importlib.metadata import version
+
+    key = hashlib.sha256(repr((
+        name, version("exchange_calendars"), pd.__version__, _NYSE_START, _EARLY_START,
+        _NYSE_END, FEDERAL_AD_HOC_CLOSURES)).encode()).hexdigest()[:16]
+    path = config.cache() / "calendars" / f"{name}-{key}.npy"
+    try:
+        values = np.load(path, allow_pickle=False)
+        if values.dtype == np.dtype("datetime64[ns]") and values.ndim == 1 and len(values) \
+                and bool(np.all(np.diff(values) > np.timedelta64(0, "ns"))):
+            return pd.DatetimeIndex(values, name=index_name)
+    except (OSError, ValueError):
+        pass
+    dates = compute()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda fh: np.save(fh, dates.to_numpy("datetime64[ns]"),
+                                              allow_pickle=False))
+    return dates
+
+
 @lru_cache(maxsize=1)
 def _xnys():
     import exchange_calendars as xcals  # heavy import, kept out of ``import smallcaps``
@@ -61,6 +99,10 @@ def _xnys():
 def nyse_sessions() -> pd.DatetimeIndex:
     """NYSE sessions (tz-naive dates) to 2040: ``exchange_calendars`` from 1970, every
     weekday from 1900 to 1969 (the package lists no holidays before 1970)."""
+    return _stored("nyse-sessions", _nyse_sessions, "date")
+
+
+def _nyse_sessions() -> pd.DatetimeIndex:
     sessions = pd.DatetimeIndex(_xnys().sessions)
     if sessions.tz is not None:
         sessions = sessions.tz_localize(None)
@@ -107,9 +149,13 @@ def on_or_after_nyse_session(dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
 @lru_cache(maxsize=1)
 def federal_closures() -> pd.DatetimeIndex:
     """US federal closures 1970-2040: federal holidays (observed) plus the ad hoc list."""
+    return _stored("federal-closures", _federal_closures, None)
+
+
+def _federal_closures() -> pd.DatetimeIndex:
     regular = USFederalHolidayCalendar().holidays("1970-01-01", "2040-12-31")
     ad_hoc = pd.DatetimeIndex([d for d, _ in FEDERAL_AD_HOC_CLOSURES])
-    return regular.union(ad_hoc).normalize()
+    return regular.union(ad_hoc).normalize().as_unit("ns")
 
 
 def next_federal_business_day(dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
