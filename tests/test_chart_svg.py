@@ -86,6 +86,9 @@ def test_laid_out_figures_print_at_their_own_size_others_cropped():
     svg = figure_svg(fig)
     assert _svg_size_pt(svg) == pytest.approx((72 * w, 72 * h), abs=0.5)
     assert "<path" in svg
+    again = figure_svg(fig)  # shown again: the same size, and no creation time in either
+    assert _svg_size_pt(again) == _svg_size_pt(svg)
+    assert "<dc:date>" not in svg and "<dc:date>" not in again
     plt.close("all")
 
     # a figure nobody laid out is cropped to its content, as IPython does by default

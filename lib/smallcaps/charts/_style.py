@@ -64,7 +64,7 @@ def kit_style() -> Iterator[None]:
 
 
 def _wrap_wide_titles(fig: Any) -> bool:
-    """Break a title wider than the figure into lines at the middle space; True if any.
+    """Break a title wider than the figure into lines of about equal length; True if any.
 
     ``tight_layout()`` makes room around the axes but cannot fit a title wider than
     the figure itself (a long symbol or parameter text), which would then be cut at
@@ -104,6 +104,10 @@ def _laid_out(fig: Any) -> bool:
     return isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine)
 
 
+# no creation time stamped into each SVG (reruns differ less)
+_SVG_METADATA = {"Date": None}
+
+
 def figure_svg(fig: Any) -> str | None:
     """The SVG of ``fig`` as the notebooks record it (one draw when the kit laid it out).
 
@@ -115,10 +119,11 @@ def figure_svg(fig: Any) -> str | None:
     """
     from IPython.core.pylabtools import print_figure
 
-    if _laid_out(fig):
+    if _laid_out(fig) or getattr(fig, "_smallcaps_own_size", False):
         fig.set_layout_engine(None)  # the placeholder engine alone forces the measuring draw
-        return print_figure(fig, "svg", bbox_inches=None)
-    return print_figure(fig, "svg")
+        fig._smallcaps_own_size = True  # shown again: the same size again
+        return print_figure(fig, "svg", bbox_inches=None, metadata=_SVG_METADATA)
+    return print_figure(fig, "svg", metadata=_SVG_METADATA)
 
 
 def notebook_setup() -> None:
