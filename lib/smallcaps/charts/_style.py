@@ -88,7 +88,13 @@ def _wrap_wide_titles(fig: Any) -> bool:
         extent = t.get_window_extent(renderer)
         if extent.width > width:
             lines = int(extent.width // width) + 1
-            t.set_text("\n".join(textwrap.wrap(text, width=max(20, len(text) // lines + 1))))
+            # the narrowest wrap into that many lines (balanced lines read best)
+            chars = -(-len(text) // lines)
+            wrapped = textwrap.wrap(text, width=chars)
+            while len(wrapped) > lines:
+                chars += 1
+                wrapped = textwrap.wrap(text, width=chars)
+            t.set_text("\n".join(wrapped))
             changed = True
     return changed
 
