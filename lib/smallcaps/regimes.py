@@ -15,8 +15,8 @@ mean and variance model (Hamilton 1989; Kim and Nelson 1999)
 
 with ``statsmodels.tsa.regime_switching.MarkovRegression`` (``trend="c"``,
 ``switching_variance=True``), 2 or 3 regimes; BFGS gets the score analytically
-(:mod:`smallcaps._markov`, equal to statsmodels' numerical score to 1e-12 and
-4-6x faster). The likelihood has local optima,
+(:mod:`smallcaps._markov`, equal to statsmodels' numerical score to 1e-12; fits
+3-6x faster). The likelihood has local optima,
 so the model is fitted from several starting values (statsmodels' default plus
 seeded random ones) and the fit with the highest log-likelihood is kept.
 
@@ -760,9 +760,9 @@ def structural_breaks(ratio: pd.Series, max_breaks: int = 8, *, min_size: int | 
 def _em(mod: Any, start: np.ndarray | None, iters: int) -> np.ndarray:
     # EM steps only. statsmodels' ``fit(em_iter=n, maxiter=0)`` runs the same steps and
     # then still evaluates a complex-step gradient for a BFGS that takes no step: about
-    # 80% of a real-time run (measured). ``_fit_em`` is the EM loop that ``fit`` itself
-    # calls (statsmodels 0.8 to 0.14, same signature); tolerance=0 stops only when a
-    # step fails to raise the likelihood, as in ``fit``.
+    # 80% of a real-time run (measured). ``_fit_em`` is the (private) EM loop that
+    # ``fit`` itself calls, with the arguments ``fit`` passes; tolerance=0 stops only
+    # when a step fails to raise the likelihood, as in ``fit``.
     if start is None:
         start = mod.start_params
     return np.asarray(mod._fit_em(np.asarray(start, dtype=float), transformed=True,

@@ -176,8 +176,8 @@ class _Sessions(tuple):
     """A scan's calendar in ``attrs``: immutable, so copies share it.
 
     pandas deep-copies ``attrs`` into every object derived from a frame (each column
-    taken, each filter): a plain list of ~6,000 dates made that 1-3 s of notebook 08
-    (measured).
+    taken, each filter): with a plain list of ~6,000 dates, three filters and every
+    column of a scan table took 0.36 s, with this 0.006 s (measured).
     """
 
     __slots__ = ()
