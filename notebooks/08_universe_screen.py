@@ -128,10 +128,12 @@ else:
         f"Members by quadrant against {p['benchmark']}: last week (rows) and this week (columns)",
         units={c: "int" for c in moves.columns}, source=SCAN_SOURCE,
         empty="no member has a quadrant this week"))
+    # rotation weeks are labelled by their Friday, which may lie after as_of while the
+    # week is in progress: the week is named by the last session the scan saw instead
+    week = f"the week to {t['last_bar'].max():%Y-%m-%d}"
     for q in ("improving", "leading"):
         into = screen.apply_filters(t, [f"into={q}"]).sort_values("rs_momentum", ascending=False)
-        print(f"{len(into)} members moved into '{q}' in the week of "
-              f"{t['rotation_week'].max():%Y-%m-%d}"
+        print(f"{len(into)} members moved into '{q}' in {week}"
               + (": " + ", ".join(into.index[:15]) if len(into) else "."))
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -12,7 +12,7 @@ def test_universe_screen_default(execute_notebook, snapshot_dir):
     text = notebook_text(nb)
     assert "russell2000 on 2023-12-29" in text and "coverage" in text
     assert "exited a range upward" in text
-    assert "moved into 'improving'" in text
+    assert "moved into 'improving' in the week to 2023-12-29" in text
     assert "upward range exits among members" in text and "share beating members" in text
     assert "p-value" in text  # the event study ran
     assert "Traceback" not in text

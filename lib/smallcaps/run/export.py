@@ -48,6 +48,10 @@ SUFFIX = {"html": ".html", "code": ".code.html", "slides": ".slides.html"}
 MANIFEST_SUFFIX = ".manifest.json"
 SYNTHETIC_LABEL = "SYNTHETIC DEMO DATA"
 _HIDDEN_TAGS = ("injected-parameters", "parameters")
+_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+# exceptions whose message is already the plain sentence a reader needs
+_PLAIN_ERRORS = ("ParameterError", "ConfigError", "Unavailable", "DataError", "FetchError",
+                 "CacheError", "CacheCorrupt", "ClaimsFileError")
 _SENTINEL = "SMALLCAPS-REVEAL"  # stands for reveal.js's folder until the files are inlined
 
 _BANNER = ("<div class='sc-synthetic-banner' style='background:#c62828;color:#fff;"
@@ -246,6 +250,7 @@ def _prepared(executed: Path, kind: str) -> Any:
 
     nb = nbformat.read(executed, as_version=4)
     params = run_parameters(nb)
+    stopped = _cut_at_error(nb)
     title = notebook_title(nb) or executed.stem
     synthetic = _is_synthetic(executed, nb)
     for cell in nb.cells:
@@ -253,7 +258,7 @@ def _prepared(executed: Path, kind: str) -> Any:
         if any(t in tags for t in _HIDDEN_TAGS):
             cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
     first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
-    head = (_BANNER if synthetic else "")
+    head = "\n\n".join(b for b in (_BANNER if synthetic else "", stopped) if b)
     if first is None:
         first = nbformat.v4.new_markdown_cell(f"# {title}")
         first.metadata["slideshow"] = {"slide_type": "slide"}
@@ -266,6 +271,36 @@ def _prepared(executed: Path, kind: str) -> Any:
     else:
         _prefer(nb, "image/png", "image/svg+xml")
     return nb
+
+
+def _cut_at_error(nb: Any) -> str:
+    """A failed run, exported: papermill's red notices and the cells that never ran go,
+    and the error becomes one sentence in a banner (no traceback reaches a reader; the
+    executed ``.ipynb`` keeps it for debugging). Returns the banner, '' for a clean run."""
+    nb.cells = [c for c in nb.cells
+                if _PAPERMILL_ERROR_TAG not in (c.get("metadata", {}).get("tags") or [])]
+    section = ""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            heading = re.search(r"^#{2,3}\s+(.+?)\s*$", cell.source, re.M)  # not the title
+            section = heading.group(1) if heading else section
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if not errors:
+            continue
+        err = errors[0]
+        ename, evalue = str(err.get("ename", "")), str(err.get("evalue", "")).strip()
+        # the kit's own refusals already read as a sentence naming the input and the rule
+        reason = evalue if ename in _PLAIN_ERRORS and evalue else f"{ename}: {evalue}".strip(": ")
+        cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
+        del nb.cells[i + 1:]
+        where = (f" in the section <em>{_html.escape(section)}</em>" if section
+                 else " before its first section")
+        return (f"<div class='sc-stopped-banner' style='background:#fff4e5;color:#7a3e00;"
+                f"border-left:6px solid #e65100;padding:8px 14px;margin:0 0 12px 0;"
+                f"font-family:sans-serif;font-size:16px'><strong>This run stopped{where}"
+                f":</strong> {_html.escape(reason)}<br>The sections after that point did not "
+                f"run.</div>")
+    return ""
 
 
 def _tag_remover() -> Any:
