@@ -31,6 +31,10 @@ variable                       meaning
 ``SMALLCAPS_STRICT``           ``1``: a notebook section that hits an unexpected error (a
                                bug, not missing data) raises it instead of printing one
                                sentence (``sc.section``); the test suite sets it
+``SMALLCAPS_ZYGOTE``           ``0``/``false``/``no``/``off``: a local batch starts every
+                               kernel the usual way instead of forking it from one
+                               pre-imported process (:mod:`smallcaps.run.zygote`);
+                               unset or on: fork (where the platform can)
 =============================  ===========================================================
 
 Only these names are recorded in run manifests (:func:`documented`); any other
@@ -52,9 +56,10 @@ PVALUE_LOG = "SMALLCAPS_PVALUE_LOG"
 FIXTURES = "SMALLCAPS_FIXTURES"
 OFFLINE = "SMALLCAPS_OFFLINE"
 STRICT = "SMALLCAPS_STRICT"
+ZYGOTE = "SMALLCAPS_ZYGOTE"
 
 DOCUMENTED: tuple[str, ...] = (SNAPSHOT, CACHE, DEMO, NOTEBOOKS, WIDGETS, PROVENANCE_LOG,
-                               PVALUE_LOG, FIXTURES, OFFLINE, STRICT)
+                               PVALUE_LOG, FIXTURES, OFFLINE, STRICT, ZYGOTE)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -151,6 +156,11 @@ def offline() -> bool:
 def strict() -> bool:
     """Whether notebook sections raise unexpected errors instead of explaining them."""
     return flag(STRICT)
+
+
+def zygote() -> bool:
+    """Whether a local batch forks its kernels from a pre-imported process (default on)."""
+    return _raw(ZYGOTE) is None or flag(ZYGOTE)
 
 
 def documented() -> dict[str, str]:

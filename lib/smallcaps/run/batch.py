@@ -12,6 +12,7 @@ parent-death signal; elsewhere a watchdog thread polls the parent).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -20,14 +21,16 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import config
 from ..params import ParameterError
 from . import execute as _execute
 from . import manifest as _manifest
+from . import zygote as _zygote
 from .execute import RunResult, RunSpec, load_params_file, prepare
 
 __all__ = ["BatchResult", "grid", "run_all", "run_batch"]
@@ -187,6 +190,19 @@ def _run_dask(payloads: list[dict[str, Any]], scheduler: str | Any,
             client.close()
 
 
+@contextlib.contextmanager
+def _local_zygote(payloads: Sequence[dict[str, Any]]) -> Iterator[str | None]:
+    """A kernel zygote for a local batch of two or more runs on one forkable kernelspec
+    (one run would only pay the zygote's imports instead of the kernel's)."""
+    kernels = {job["kernel"] for job in payloads}
+    python = _execute.kernel_python(kernels.pop()) if len(kernels) == 1 else None
+    if len(payloads) < 2 or python is None or not config.zygote():
+        yield None
+        return
+    with _zygote.started(python, {**os.environ, **payloads[0]["env"]}) as sock:
+        yield sock
+
+
 def run_batch(specs: Sequence[RunSpec], out_dir: str | Path = "reports", *, jobs: int = 1,
               scheduler: str | Any | None = None, export: Iterable[str] = ("html", "slides"),
               kernel: str | None = None, timeout: float | None = None,
@@ -231,11 +247,15 @@ def run_batch(specs: Sequence[RunSpec], out_dir: str | Path = "reports", *, jobs
     try:
         if scheduler is not None:
             _run_dask(payloads, scheduler, done)
-        elif jobs == 1 or len(payloads) <= 1:
-            for i, job in enumerate(payloads):
-                done(i, _execute.execute_job(job))
         else:
-            _run_pool(payloads, jobs, done)
+            with _local_zygote(payloads) as zygote:
+                for job in payloads:
+                    job["zygote"] = zygote
+                if jobs == 1 or len(payloads) <= 1:
+                    for i, job in enumerate(payloads):
+                        done(i, _execute.execute_job(job))
+                else:
+                    _run_pool(payloads, jobs, done)
     finally:
         bar.close()
     out = [r for r in results if r is not None]

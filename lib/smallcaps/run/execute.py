@@ -47,6 +47,7 @@ from ..notebook_params import read as read_parameters
 from ..params import ParameterError
 from . import export as _export
 from . import manifest as _manifest
+from . import zygote as _zygote
 from .manifest import MANIFEST_SUFFIX
 
 __all__ = ["EXPORTS", "RunResult", "RunSpec", "check_parameters", "kernel_name",
@@ -153,6 +154,24 @@ def kernel_name() -> str:
     from jupyter_client.kernelspec import KernelSpecManager
 
     return "smallcaps" if "smallcaps" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def kernel_python(name: str) -> list[str] | None:
+    """``[python, *options]`` of kernelspec ``name`` when it is a plain
+    ``ipykernel_launcher`` spec (a kernel a :mod:`~smallcaps.run.zygote` can fork),
+    else None."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        argv = list(KernelSpecManager().get_kernel_spec(name).argv)
+    except (NoSuchKernel, OSError, ValueError):
+        return None
+    if argv and argv[0] in ("python", f"python{sys.version_info[0]}",
+                            f"python{sys.version_info[0]}.{sys.version_info[1]}"):
+        argv[0] = sys.executable  # as jupyter_client's format_kernel_cmd does
+    if argv[-1:] != ["{connection_file}"]:
+        return None
+    return _zygote.interpreter(argv)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -355,13 +374,16 @@ def _engine_class() -> type:
     return Engine
 
 
-def _kernel_manager_class(env: Mapping[str, str], cwd: str, sockets: str) -> type:
+def _kernel_manager_class(env: Mapping[str, str], cwd: str, sockets: str,
+                          zygote: str | None = None) -> type:
     """An AsyncKernelManager that starts its kernel with ``env`` and ``cwd`` over IPC.
 
     Passing them to the kernel (instead of changing ``os.environ`` or the
     working directory of this process) keeps concurrent runs in threads apart.
     IPC sockets live in ``sockets``, a private folder of this run: no TCP port is
-    opened, so nothing on the network can talk to the kernel.
+    opened, so nothing on the network can talk to the kernel. With ``zygote`` (a
+    batch's :mod:`~smallcaps.run.zygote` socket) the kernel is forked from the
+    pre-imported process, else (or when that fails) launched as usual.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -380,6 +402,23 @@ def _kernel_manager_class(env: Mapping[str, str], cwd: str, sockets: str) -> typ
             kw["env"] = base
             kw["cwd"] = cwd
             return await super()._async_pre_start_kernel(**kw)
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if zygote and _zygote.forkable(kernel_cmd):
+                import asyncio
+
+                try:
+                    pid = await asyncio.to_thread(_zygote.fork_kernel, zygote, kernel_cmd,
+                                                  kw["env"], kw["cwd"])
+                except OSError:
+                    pid = None  # launched the usual way below
+                if pid is not None:
+                    prov = self.provisioner
+                    prov.process = _zygote.ForkedKernel(pid)  # type: ignore[union-attr]
+                    prov.pid, prov.pgid, prov.cwd = pid, pid, kw["cwd"]  # type: ignore[union-attr]
+                    self._reconcile_connection_info(prov.connection_info)  # type: ignore[union-attr]
+                    return
+            await super()._async_launch_kernel(kernel_cmd, **kw)
 
         async def _async_post_start_kernel(self, **kw: Any) -> None:
             await super()._async_post_start_kernel(**kw)
@@ -498,7 +537,8 @@ def execute_job(job: dict[str, Any]) -> RunResult:
             str(nb_path), str(executed), parameters=job["parameters"], kernel_name=kernel,
             engine_name=ENGINE,
             progress_bar=False, execution_timeout=job.get("timeout"),
-            kernel_manager_class=_kernel_manager_class(env, str(nb_path.parent), str(work)),
+            kernel_manager_class=_kernel_manager_class(env, str(nb_path.parent), str(work),
+                                                       job.get("zygote")),
         )
     except pm.PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}"
