@@ -7,9 +7,13 @@ Then every notebook in notebooks/ is run through the runner with its defaults, a
 execution and export parts, and the start-up share (reference / execution).
 Goal: the whole suite under 30 s with --jobs 2 on a 2-core machine.
 
+With ``--zygote-reference`` the batch first runs with every kernel launched the usual
+way (``SMALLCAPS_ZYGOTE=0``) and the script prints the forked batch's ratio to it.
+
 Usage::
 
     python benchmarks/bench_run_all.py [--jobs N] [--export html,slides] [--repeat 3]
+                                       [--zygote-reference]
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ def main() -> int:
     ap.add_argument("--export", default="html,slides")
     ap.add_argument("--repeat", type=int, default=3, help="runs of the empty-notebook reference")
     ap.add_argument("--out", type=Path, help="reports folder (default: a temporary one)")
+    ap.add_argument("--zygote-reference", action="store_true",
+                    help="first run the batch with every kernel launched (SMALLCAPS_ZYGOTE=0) "
+                         "and print the forked batch's time against it")
     args = ap.parse_args()
 
     os.environ.setdefault("SMALLCAPS_SNAPSHOT", str(ROOT.parent / "shared" / "data"))
@@ -73,6 +80,15 @@ def main() -> int:
     check_s = time.perf_counter() - t0
     startup = kernel_startup(args.repeat)
     export = tuple(e for e in args.export.split(",") if e)
+
+    launched = None
+    if args.zygote_reference:
+        os.environ["SMALLCAPS_ZYGOTE"] = "0"
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            runner.run_batch(specs, tmp, jobs=args.jobs, export=export, progress=False)
+            launched = time.perf_counter() - t0
+        del os.environ["SMALLCAPS_ZYGOTE"]
 
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp)
@@ -98,6 +114,9 @@ def main() -> int:
     print(f"sum of per-notebook wall times: {serial:.1f} s; batch wall time: {wall:.1f} s "
           f"(parallel speed-up {serial / wall:.2f}x)")
     print(f"kernel start-up share of the suite: {startup * len(rows) / serial:.0%}")
+    if launched is not None:
+        print(f"reference: the same batch with every kernel launched (no zygote): {launched:.1f} s;"
+              f" forked / launched: {wall / launched:.2f}")
     print(f"batch wall time / goal {GOAL_SECONDS:.0f} s: {wall / GOAL_SECONDS:.2f} "
           f"({'within' if wall <= GOAL_SECONDS else 'OVER'} goal)")
     return 0 if batch.ok else 1
