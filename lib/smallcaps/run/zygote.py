@@ -44,12 +44,14 @@ from typing import Any
 
 __all__ = ["ForkedKernel", "fork_kernel", "forkable", "started"]
 
-# What the notebooks' kernels import (measured over the nine notebooks); pyplot and the
-# inline backend are left to the kernel: they hook into its shell when first imported.
+# What the notebooks' kernels import (measured over the nine notebooks). pyplot does not
+# load its backend on import; the inline backend module (loaded at the first figure) is
+# left to the kernel, because it binds to the kernel's shell when it is imported.
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel_launcher",
     "numpy", "pandas", "scipy.stats", "scipy.optimize", "statsmodels.api",
-    "statsmodels.tsa.regime_switching.markov_regression", "matplotlib", "mplfinance",
+    "statsmodels.tsa.regime_switching.markov_regression", "matplotlib", "matplotlib.pyplot",
+    "mplfinance",
     "numba", "bokeh.plotting", "bokeh.embed", "jsonschema", "yaml",
     "smallcaps", "smallcaps.breadth", "smallcaps.breadth.kernel", "smallcaps.briefing",
     "smallcaps.charts", "smallcaps.charts.interactive", "smallcaps.claims",
@@ -223,7 +225,7 @@ def _preload() -> None:
     for name in PRELOAD:
         try:
             importlib.import_module(name)
-        except Exception:
+        except Exception:  # an optional module: a kernel that needs it fails as it would anyway
             continue
 
 
