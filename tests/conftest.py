@@ -79,17 +79,37 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def kernel_zygote():
+    """One pre-imported process per test worker that the notebook tests fork their kernels
+    from, as ``smallcaps run --all`` does (None where it cannot run, or with
+    ``SMALLCAPS_ZYGOTE=0``: kernels are then launched the usual way)."""
+    from smallcaps import config
+    from smallcaps.run import execute, kernel_name, zygote
+
+    python = execute.kernel_python(kernel_name())
+    if python is None or not config.zygote():
+        yield None
+        return
+    with zygote.started(python) as sock:
+        yield sock
+
+
 @pytest.fixture
-def execute_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def execute_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_zygote):
     """Execute ``notebooks/<name>`` headless with papermill; returns the executed notebook.
 
     Usage: ``nb = execute_notebook("00_data_tour.ipynb", symbol="IWM")``.
-    A failing cell raises papermill's ``PapermillExecutionError``.
+    A failing cell raises papermill's ``PapermillExecutionError``. The kernel is the
+    runner's: IPC transport, forked from the worker's :func:`kernel_zygote`.
     """
+    import shutil
+    import tempfile
+
     import nbformat
     import papermill as pm
 
-    from smallcaps.run import kernel_name
+    from smallcaps.run import execute, kernel_name
 
     # as the runner does: explorers draw their static figure (under pytest-xdist the
     # kernel's parent is an execnet worker, which the widget mode cannot recognise)
@@ -97,14 +117,20 @@ def execute_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
     def run(name: str, **parameters):
         out = tmp_path / f"out_{name}"
-        pm.execute_notebook(
-            str(NOTEBOOKS / name),
-            str(out),
-            parameters=parameters,
-            kernel_name=kernel_name(),
-            cwd=str(NOTEBOOKS),
-            progress_bar=False,
-        )
+        sockets = tempfile.mkdtemp(prefix="sc-k")  # short: IPC socket paths are limited
+        try:
+            pm.execute_notebook(
+                str(NOTEBOOKS / name),
+                str(out),
+                parameters=parameters,
+                kernel_name=kernel_name(),
+                cwd=str(NOTEBOOKS),
+                progress_bar=False,
+                kernel_manager_class=execute._kernel_manager_class({}, str(NOTEBOOKS), sockets,
+                                                                   kernel_zygote),
+            )
+        finally:
+            shutil.rmtree(sockets, ignore_errors=True)
         return nbformat.read(out, as_version=4)
 
     return run
