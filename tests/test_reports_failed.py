@@ -75,3 +75,17 @@ def test_a_clean_run_has_no_stop_banner(tmp_path):
     path = tmp_path / "ok.ipynb"
     nbformat.write(nb, str(path))
     assert "sc-stopped-banner" not in export.export(path, "html").read_text()
+
+
+def test_a_cell_stopped_from_outside_is_said_too(tmp_path):
+    # a timeout or a dead kernel: papermill marks the cell and leaves no error output
+    nb = new_notebook(cells=[
+        new_markdown_cell("# A study"), new_markdown_cell("## Slow part"),
+        new_code_cell("import time; time.sleep(999)", execution_count=1,
+                      metadata={"papermill": {"exception": True}}),
+        new_markdown_cell("## Never reached")])
+    path = tmp_path / "slow.ipynb"
+    nbformat.write(nb, str(path))
+    page = export.export(path, "html").read_text()
+    assert "This run stopped in the section <em>Slow part</em>" in page
+    assert "ran out of time or its kernel stopped" in page and "Never reached" not in page

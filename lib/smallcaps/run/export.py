@@ -285,12 +285,17 @@ def _cut_at_error(nb: Any) -> str:
             heading = re.search(r"^#{2,3}\s+(.+?)\s*$", cell.source, re.M)  # not the title
             section = heading.group(1) if heading else section
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if not errors:
+        if errors:
+            ename = str(errors[0].get("ename", ""))
+            evalue = str(errors[0].get("evalue", "")).strip()
+            # the kit's own refusals already read as a sentence naming the input and the rule
+            reason = (evalue if ename in _PLAIN_ERRORS and evalue
+                      else f"{ename}: {evalue}".strip(": "))
+        elif cell.get("metadata", {}).get("papermill", {}).get("exception"):
+            # a cell stopped from outside leaves no error output: a timeout or a dead kernel
+            reason = "a cell did not finish (it ran out of time or its kernel stopped)"
+        else:
             continue
-        err = errors[0]
-        ename, evalue = str(err.get("ename", "")), str(err.get("evalue", "")).strip()
-        # the kit's own refusals already read as a sentence naming the input and the rule
-        reason = evalue if ename in _PLAIN_ERRORS and evalue else f"{ename}: {evalue}".strip(": ")
         cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
         del nb.cells[i + 1:]
         where = (f" in the section <em>{_html.escape(section)}</em>" if section
