@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -62,6 +63,17 @@ def test_no_zygote_is_a_clear_oserror_in_bounded_time(tmp_path):
     with pytest.raises(OSError, match="no kernel zygote"):
         zygote.fork_kernel(str(tmp_path / "none.sock"), [PY, "-m", "ipykernel_launcher", "-f",
                                                          "k.json"], {}, str(tmp_path), wait=0.2)
+
+
+def test_a_zygote_that_cannot_start_is_given_up_at_once(tmp_path):
+    # an interpreter that exits at once: launches must not wait the full minute for it
+    cmd = [PY, "-m", "ipykernel_launcher", "-f", "k.json"]
+    with zygote.started([sys.executable, "-c", "raise SystemExit(3)"]) as sock:
+        assert sock is not None
+        t0 = time.monotonic()
+        with pytest.raises(OSError, match="has exited"):
+            zygote.fork_kernel(sock, cmd, {}, str(tmp_path), wait=60)
+        assert time.monotonic() - t0 < 20
 
 
 def _probe_notebooks(folder: Path) -> list[Path]:

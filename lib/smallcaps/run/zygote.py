@@ -37,6 +37,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -63,6 +64,7 @@ PRELOAD = (
 )
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 _ENTRY = "import json, sys; from smallcaps.run.zygote import serve; serve(sys.argv[1], json.loads(sys.argv[2]))"
+GONE = "exited"  # written beside the socket when the zygote exits before the batch ends
 READY_SECONDS = 60.0  # a kernel launch waits at most this long for a zygote still importing
 
 
@@ -127,9 +129,21 @@ def started(python: Sequence[str], env: dict[str, str] | None = None) -> Iterato
         os.rmdir(folder)
         yield None
         return
+    stopping = threading.Event()
+
+    def watch() -> None:
+        # a zygote that exits early (a broken interpreter, a crash, a kill) leaves a mark, so
+        # launches stop waiting for it at once and start their kernels the usual way
+        proc.wait()
+        if not stopping.is_set():
+            with contextlib.suppress(OSError):
+                Path(folder, GONE).touch()
+
+    threading.Thread(target=watch, daemon=True, name="smallcaps-zygote-watch").start()
     try:
         yield sock
     finally:
+        stopping.set()
         with contextlib.suppress(OSError):
             proc.stdin.close()  # type: ignore[union-attr]  # EOF: the zygote exits
         try:
@@ -149,7 +163,7 @@ def fork_kernel(sock: str, kernel_cmd: Sequence[str], env: dict[str, str], cwd: 
     Raises
     ------
     OSError
-        The zygote did not answer within ``wait`` seconds, or refused.
+        The zygote did not answer within ``wait`` seconds, has exited, or refused.
     """
     deadline = time.monotonic() + wait
     while True:
@@ -159,6 +173,8 @@ def fork_kernel(sock: str, kernel_cmd: Sequence[str], env: dict[str, str], cwd: 
             break
         except (FileNotFoundError, ConnectionRefusedError):
             conn.close()
+            if os.path.exists(os.path.join(os.path.dirname(sock), GONE)):
+                raise OSError(f"the kernel zygote at {sock} has exited") from None
             if time.monotonic() > deadline:
                 raise OSError(f"no kernel zygote at {sock} after {wait:.0f} s") from None
             time.sleep(0.05)
