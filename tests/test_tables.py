@@ -62,3 +62,16 @@ def test_source_line_never_prints_a_local_path(tmp_path, monkeypatch):
     assert str(tmp_path) not in html
     assert "snapshot:market/RUT.csv" in html
     assert "SYNTHETIC DEMO DATA" in html  # synthetic sources are flagged on the caption
+
+
+def test_headers_break_between_words_only():
+    # "overflow-wrap: anywhere" lets a browser shrink a column below its header's longest
+    # word ("regim" / "e" on a slide); headers may only break at spaces, or when one word
+    # is wider than the whole table
+    import re
+
+    from smallcaps.tables import _CSS
+
+    head = re.search(r"\.sc-table thead th \{([^}]*)\}", _CSS)
+    assert head is not None
+    assert "overflow-wrap: break-word" in head.group(1) and "anywhere" not in head.group(1)

@@ -56,7 +56,9 @@ _CSS = """
   padding: 0 0 6px 0; color: #1f2933; }
 .sc-table th, .sc-table td { padding: 3px 9px; border-bottom: 1px solid #e1e4e8;
   vertical-align: top; overflow-wrap: anywhere; }
-.sc-table thead th { background: #f3f5f7; text-align: right; white-space: normal; }
+/* headers break between words only: "anywhere" let narrow columns split "regime" */
+.sc-table thead th { background: #f3f5f7; text-align: right; white-space: normal;
+  overflow-wrap: break-word; }
 .sc-table thead th.sc-text { text-align: left; }
 .sc-table td.sc-num { text-align: right; white-space: nowrap; }
 .sc-table td.sc-text, .sc-table th.row_heading { text-align: left; max-width: 28em; }
