@@ -65,7 +65,9 @@ def participation_chart(b: pd.DataFrame, index: pd.DataFrame | None = None, *,
                         label=f"washed out: below {threshold:g}%")
         ax2.set_ylim(0, 100)
         ax2.set_ylabel("% of members")
-        ax2.legend(loc="lower left", fontsize=8, ncol=2)
+        # above the panel, between the two: inside, the lines run through every corner
+        ax2.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, ncol=3,
+                   borderaxespad=0.2)
         ax1.set_title("Participation: members above their moving averages, with the index")
         fig.tight_layout()
     return finish(fig, b, *([index] if index is not None else []), *(references or {}).values(),
