@@ -84,14 +84,10 @@ def kernel_zygote():
     """One pre-imported process per test worker that the notebook tests fork their kernels
     from, as ``smallcaps run --all`` does (None where it cannot run, or with
     ``SMALLCAPS_ZYGOTE=0``: kernels are then launched the usual way)."""
-    from smallcaps import config
-    from smallcaps.run import execute, kernel_name, zygote
+    from smallcaps.run import kernel_name
+    from smallcaps.run.batch import kernel_zygote as zygote
 
-    python = execute.kernel_python(kernel_name())
-    if python is None or not config.zygote():
-        yield None
-        return
-    with zygote.started(python) as sock:
+    with zygote(kernel_name()) as sock:
         yield sock
 
 

@@ -191,15 +191,27 @@ def _run_dask(payloads: list[dict[str, Any]], scheduler: str | Any,
 
 
 @contextlib.contextmanager
-def _local_zygote(payloads: Sequence[dict[str, Any]]) -> Iterator[str | None]:
-    """A kernel zygote for a local batch of two or more runs on one forkable kernelspec
-    (one run would only pay the zygote's imports instead of the kernel's)."""
-    kernels = {job["kernel"] for job in payloads}
-    python = _execute.kernel_python(kernels.pop()) if len(kernels) == 1 else None
-    if len(payloads) < 2 or python is None or not config.zygote():
+def kernel_zygote(kernel: str, env: dict[str, str] | None = None) -> Iterator[str | None]:
+    """A :mod:`~smallcaps.run.zygote` for kernels of kernelspec ``kernel``, started with
+    ``env`` (default: this process's); yields its socket, or None when the kernelspec
+    cannot be forked or ``SMALLCAPS_ZYGOTE`` is off (kernels are then launched)."""
+    python = _execute.kernel_python(kernel) if config.zygote() else None
+    if python is None:
         yield None
         return
-    with _zygote.started(python, {**os.environ, **payloads[0]["env"]}) as sock:
+    with _zygote.started(python, env) as sock:
+        yield sock
+
+
+@contextlib.contextmanager
+def _local_zygote(payloads: Sequence[dict[str, Any]]) -> Iterator[str | None]:
+    """A kernel zygote for a local batch of two or more runs on one kernelspec (one run
+    would only pay the zygote's imports instead of the kernel's)."""
+    kernels = {job["kernel"] for job in payloads}
+    if len(payloads) < 2 or len(kernels) != 1:
+        yield None
+        return
+    with kernel_zygote(kernels.pop(), {**os.environ, **payloads[0]["env"]}) as sock:
         yield sock
 
 

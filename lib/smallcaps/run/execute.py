@@ -160,18 +160,17 @@ def kernel_python(name: str) -> list[str] | None:
     """``[python, *options]`` of kernelspec ``name`` when it is a plain
     ``ipykernel_launcher`` spec (a kernel a :mod:`~smallcaps.run.zygote` can fork),
     else None."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_client.kernelspec import NoSuchKernel
+    from jupyter_client.manager import KernelManager
 
     try:
-        argv = list(KernelSpecManager().get_kernel_spec(name).argv)
+        km = KernelManager(kernel_name=name)
+        if km.kernel_spec is None or km.kernel_spec.argv[-1:] != ["{connection_file}"]:
+            return None
+        # jupyter_client's own command (a bare "python" becomes this interpreter)
+        return _zygote.interpreter(km.format_kernel_cmd())
     except (NoSuchKernel, OSError, ValueError):
         return None
-    if argv and argv[0] in ("python", f"python{sys.version_info[0]}",
-                            f"python{sys.version_info[0]}.{sys.version_info[1]}"):
-        argv[0] = sys.executable  # as jupyter_client's format_kernel_cmd does
-    if argv[-1:] != ["{connection_file}"]:
-        return None
-    return _zygote.interpreter(argv)
 
 
 # --------------------------------------------------------------------------- parameters

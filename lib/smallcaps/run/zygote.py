@@ -253,7 +253,6 @@ def _become_kernel(request: dict[str, Any]) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.environ.clear()
         os.environ.update(request["env"])
-        os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
         os.environ["JPY_PARENT_PID"] = str(os.getppid())  # the kernel ends with the zygote
         os.chdir(request["cwd"])
         null = os.open(os.devnull, os.O_RDONLY)
