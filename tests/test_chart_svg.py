@@ -8,7 +8,11 @@ out again). The reference for "inside" is matplotlib's own tight bounding box.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,7 +21,7 @@ import pytest
 from IPython.core.pylabtools import print_figure
 
 import smallcaps as sc  # tests/conftest.py selects the Agg backend
-from smallcaps.charts._style import _laid_out, figure_svg
+from smallcaps.charts._style import _laid_out, figure_svg, wrap_to_width
 
 
 def _series(seed: int, name: str) -> pd.Series:
@@ -27,20 +31,10 @@ def _series(seed: int, name: str) -> pd.Series:
 
 
 def _overflow_inches(fig) -> float:
-    """How far the drawn content reaches outside the figure (0 when it fits).
-
-    Footer texts wrap at the figure's edge when drawn, so their unwrapped extent is
-    left out, as matplotlib's own layout does.
-    """
-    hidden = [t for t in fig.texts if t.get_wrap()]
-    for t in hidden:
-        t.set_visible(False)
-    try:
-        fig.canvas.draw()
-        bb = fig.get_tightbbox()
-    finally:
-        for t in hidden:
-            t.set_visible(True)
+    """How far the drawn content reaches outside the figure (0 when it fits), footer
+    included (``charts.finish`` breaks its lines to the figure's width)."""
+    fig.canvas.draw()
+    bb = fig.get_tightbbox()
     w, h = fig.get_size_inches()
     return float(max(0.0, -bb.x0, -bb.y0, bb.x1 - w, bb.y1 - h))
 
@@ -99,3 +93,83 @@ def test_laid_out_figures_print_at_their_own_size_others_cropped():
                                                           abs=0.5)
     assert _svg_size_pt(figure_svg(fig))[0] < 72 * 6
     plt.close("all")
+
+
+def _width_pt(text: str, size: float) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(text, FontProperties(size=size), False)[0]
+
+
+def test_wrapped_lines_fit_keep_every_word_and_break_only_when_needed():
+    text = ("RUT: Yahoo Finance; snapshot:market/RUT.csv; retrieved snapshot vintage 2026-08-21 "
+            "(latest date PROVENANCE.md records for market/RUT.csv); 1987-09-10 to 2026-08-21\n"
+            "parameters: window=26, lag=4 supercalifragilisticexpialidocious-without-spaces")
+    width = 180.0
+    out = wrap_to_width(text, 7, width)
+    lines = out.split("\n")
+    assert out.replace("\n", " ").split(" ") == text.replace("\n", " ").split(" ")
+    assert "vintage 2026-08-21" in out.replace("\n", " ") and lines[0].startswith("RUT:")
+    # the text's own line break stays one: "2026-08-21" ends a line of the output
+    assert any(ln.endswith("to 2026-08-21") for ln in lines)
+    for i, ln in enumerate(lines):
+        if " " in ln:
+            assert _width_pt(ln, 7) <= width + 0.5, ln
+        nxt = lines[i + 1].split(" ")[0] if i + 1 < len(lines) else None
+        if nxt and not ln.endswith("2026-08-21"):  # greedy: the next word did not fit
+            assert _width_pt(f"{ln} {nxt}", 7) > width - 0.5
+    assert wrap_to_width("short line", 7, width) == "short line"
+
+
+def test_a_long_footer_is_broken_into_lines_inside_the_figure():
+    x = _series(3, "IDX")
+    fig, ax = plt.subplots()
+    ax.plot(x.index, x.to_numpy())
+    fig.tight_layout()
+    params = {f"parameter_{i}": "a value that takes room" for i in range(12)}
+    fig = sc.charts.finish(fig, x, params=params)
+    footer = [t for t in fig.texts if t.get_position() == (0.01, 0.005)]
+    assert footer and footer[0].get_text().count("\n") >= 2
+    assert not footer[0].get_wrap()  # broken once here, not measured again at every draw
+    assert _overflow_inches(fig) < 0.01
+    plt.close("all")
+
+
+_SHELL = """
+import json, sys
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")
+from IPython.core.interactiveshell import InteractiveShell
+ip = InteractiveShell.instance()
+ip.enable_gui = lambda gui=None: None  # no event loop in a plain shell
+import matplotlib.backends.backend_agg as agg
+draws, shown = [], []
+real = agg.FigureCanvasAgg.draw
+agg.FigureCanvasAgg.draw = lambda self, *a, **k: (draws.append(1), real(self, *a, **k))[1]
+ip.display_pub.publish = lambda data, metadata=None, **kw: shown.append(sorted(data))
+ip.run_cell("import smallcaps as sc")
+if sys.argv[1] == "setup":
+    ip.run_cell("sc.charts.notebook_setup()")
+ip.run_cell("import matplotlib.pyplot as plt\\nfig, ax = plt.subplots()\\nax.plot([1, 2, 3])")
+ip.run_cell("x = 1")
+print(json.dumps({"agg_draws": len(draws), "shown": shown}))
+"""
+
+
+@pytest.mark.parametrize("setup", ["setup", "none"])
+def test_in_ipython_a_figure_is_drawn_once_as_svg_after_notebook_setup(setup):
+    # pyplot draws every changed figure after each cell on an Agg canvas nobody sees,
+    # before the inline backend prints it; notebook_setup turns that draw off and the
+    # figure is still shown once, as SVG (the control run shows the extra draw)
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    out = subprocess.run([sys.executable, "-c", _SHELL, setup], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    # without the setup: pyplot's draw and PNG printing (a measuring draw and the real one)
+    assert (got["agg_draws"] == 0) if setup == "setup" else (got["agg_draws"] >= 1)
+    figures = [d for d in got["shown"] if "image/svg+xml" in d or "image/png" in d]
+    assert len(figures) == 1
+    if setup == "setup":
+        assert "image/svg+xml" in figures[0] and "image/png" not in figures[0]

@@ -34,7 +34,9 @@ def fingerprint() -> dict[str, tuple[bytes, int]]:
     folder = cache.cache_dir()
     if not folder.is_dir():
         return {}
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+    # the series and their records; folders (backups, parsed snapshot files) are not series
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())
+            if p.is_file()}
 
 
 def seed(snapshot_dir: Path, name: str, end: str | None = None, *, origin: str = "download",

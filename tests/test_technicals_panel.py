@@ -247,3 +247,20 @@ def test_panel_equals_per_symbol_on_real_members(real_sample, snapshot_dir):
     assert _assert_crosses_equal(c) > 50
     iwm = pd.read_csv(snapshot_dir / "market" / "IWM.csv", index_col="date", parse_dates=True)
     assert _assert_rotation_equal(c, iwm["close"].rename("IWM")) >= 100
+
+
+@pytest.mark.parametrize("how, kw", [("mean", {}), ("std", {"ddof": 0}), ("sum", {})])
+def test_windows_over_all_rows_at_once_equal_pandas_on_each_row(how, kw):
+    # one window call over rows laid end to end must give pandas' numbers for each row
+    # bit for bit (no window crosses into the next row, running sums start afresh there)
+    rng = np.random.default_rng(11)
+    for s, t, n in ((1, 5, 5), (7, 40, 3), (23, 300, 26), (5, 30, 31)):
+        x = rng.normal(size=(s, t)).cumsum(axis=1) * rng.choice([1e-3, 1.0, 300.0])
+        x[rng.random((s, t)) < 0.07] = np.nan
+        x[0, t // 2:] = np.nan  # a short row (the padding of a packed panel)
+        if t > 5:
+            x[-1, :5] = 3.0  # constant stretch: a zero deviation stays exactly zero
+        got = panel._rolling_rows(x, n, how, **kw)
+        for j in range(s):
+            ref = getattr(pd.Series(x[j]).rolling(n, min_periods=n), how)(**kw).to_numpy()
+            np.testing.assert_array_equal(got[j], ref)

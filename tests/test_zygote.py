@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -159,3 +160,33 @@ def test_a_forked_kernel_is_timed_out_and_stopped(tmp_path, monkeypatch):
 def test_kernel_python_reads_the_kernelspec():
     assert execute.kernel_python("no-such-kernel-here") is None
     assert execute.kernel_python("python3") is not None
+
+
+WARM_CHECK = """
+import json
+import pandas as pd
+import smallcaps as sc
+from smallcaps.breadth import kernel as B
+from smallcaps.run import zygote
+from smallcaps.technicals import _panel_kernels as K
+
+compiled = [K.window_stats, K.scan, K.new_extremes, B._kernel]
+zygote._warm_compiled()
+warmed = [len(d.signatures) for d in compiled]
+members = sc.universe.membership("russell2000").members("2023-06-30")[:60]
+sc.universe.scan(members, "2023-06-30", benchmark="IWM")
+sc.breadth.breadth("russell2000", start="2023-03-01", end="2023-06-30")
+print(json.dumps({"warmed": warmed, "after": [len(d.signatures) for d in compiled]}))
+"""
+
+
+def test_the_zygote_loads_the_compiled_kernels_that_real_runs_call(snapshot_dir):
+    # the warm-up's tiny synthetic panel must reach every compiled kernel with the argument
+    # types of real runs: a scan and breadth of members afterwards add no signature
+    env = {**os.environ, "SMALLCAPS_SNAPSHOT": str(snapshot_dir)}
+    out = subprocess.run([PY, "-c", WARM_CHECK], capture_output=True, text=True, timeout=300,
+                         env=env)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert all(n >= 1 for n in got["warmed"]), got
+    assert got["after"] == got["warmed"], got

@@ -51,7 +51,8 @@ from ..data.errors import DataError
 from ..data.provenance import Provenance, attach
 from .kernel import add_sums, breadth_sums
 
-__all__ = ["breadth", "breadth_from_panel", "breadth_sums", "episodes", "provenance_line"]
+__all__ = ["breadth", "breadth_from_panel", "breadth_sums", "episodes", "provenance_line",
+           "warm_compiled"]
 
 
 def _ts(value, what: str) -> pd.Timestamp | None:
@@ -372,3 +373,15 @@ def episodes(series: pd.Series, below: float | None = None, above: float | None 
                 kept.append(d)
         days = kept
     return pd.DatetimeIndex(days, name="date")
+
+
+def warm_compiled() -> None:
+    """Load the compiled breadth kernel (numba's on-disk cache, or a compilation the first
+    time) with the argument types real panels give, by computing the breadth of a tiny
+    synthetic panel (the result is dropped). The runner's kernel zygote calls it, so that
+    kernels forked from it start with the kernel loaded."""
+    idx = pd.bdate_range("2020-01-01", periods=300)
+    close = pd.DataFrame(100.0 + np.arange(900.0).reshape(300, 3) % 7.0, index=idx,
+                         columns=["A", "B", "C"])
+    close.iloc[:40, 2] = np.nan
+    breadth_from_panel(close, np.ones(close.shape, dtype=bool))

@@ -14,7 +14,8 @@ from typing import Any
 
 from ..data.provenance import SYNTHETIC_LABEL, is_synthetic, provenance
 
-__all__ = ["COLORS", "column_bars", "finish", "kit_style", "notebook_setup", "source_line"]
+__all__ = ["COLORS", "column_bars", "finish", "kit_style", "notebook_setup", "source_line",
+           "wrap_to_width"]
 
 # matplotlib >= 3.11 logs "findfont: Failed to find font weight medium" for styles that
 # ask for weights DejaVu lacks; the kit uses only normal/bold, and keeps the log quiet.
@@ -99,6 +100,41 @@ def _wrap_wide_titles(fig: Any) -> bool:
     return changed
 
 
+def wrap_to_width(text: str, fontsize: float, width: float) -> str:
+    """``text`` with its lines broken at spaces so that each fits ``width`` points.
+
+    Each word is measured once (the width of a line is the sum of its words and
+    spaces). matplotlib's own ``wrap=True`` measures every prefix of a line at every
+    draw: on a long source line, more time than drawing the rest of the chart.
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=fontsize)
+    widths: dict[str, float] = {}
+
+    def measure(s: str) -> float:
+        if s not in widths:
+            widths[s] = text_to_path.get_text_width_height_descent(s, prop, ismath=False)[0]
+        return widths[s]
+
+    space = measure("x x") - measure("xx")
+    out = []
+    for line in text.split("\n"):
+        words = line.split(" ")
+        current, used = [words[0]], measure(words[0])
+        for word in words[1:]:
+            w = measure(word)
+            if used + space + w > width:
+                out.append(" ".join(current))
+                current, used = [word], w
+            else:
+                current.append(word)
+                used += space + w
+        out.append(" ".join(current))
+    return "\n".join(out)
+
+
 def _laid_out(fig: Any) -> bool:
     """True when ``fig.tight_layout()`` has placed everything inside the figure.
 
@@ -112,6 +148,7 @@ def _laid_out(fig: Any) -> bool:
 
 # no creation time stamped into each SVG (reruns differ less)
 _SVG_METADATA = {"Date": None}
+_INLINE_BACKENDS = ("inline", "module://matplotlib_inline.backend_inline")
 
 
 def figure_svg(fig: Any) -> str | None:
@@ -137,7 +174,9 @@ def notebook_setup() -> None:
 
     The HTML report and the reveal.js deck both show the SVG (crisp on a projector and
     when zoomed). Drawing one format, not PNG and SVG, halves the drawing time of
-    every figure. Outside IPython this does nothing.
+    every figure, and with the inline backend pyplot's extra draw after each cell is
+    switched off (the inline backend still shows every figure at the end of its cell).
+    Outside IPython this does nothing.
     """
     try:
         from IPython import get_ipython
@@ -146,11 +185,20 @@ def notebook_setup() -> None:
     ip = get_ipython()
     if ip is None:
         return
+    import matplotlib
+    import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     set_matplotlib_formats("svg")
     ip.display_formatter.formatters["image/svg+xml"].for_type(Figure, figure_svg)
+    if matplotlib.rcParams["backend"] in _INLINE_BACKENDS:
+        # pyplot's after-cell hook draws every changed figure once more, on an Agg canvas
+        # nobody sees, before the inline backend prints it as SVG (a third of a chart
+        # cell's time, measured); the inline backend's own hook still shows each figure.
+        # Resolve the backend now, so that the hook is in place to be removed.
+        plt.switch_backend(matplotlib.rcParams["backend"])
+        plt.uninstall_repl_displayhook()
 
 
 def mpf_style() -> Any:
@@ -266,9 +314,9 @@ def finish(fig: Any, *objs: Any, params: Mapping[str, Any] | None = None, synthe
         fig.tight_layout()
     text = source_line(*objs, params=params)
     if text:
+        text = wrap_to_width(text, 7, fig.get_figwidth() * 72 * 0.98)
         n = text.count("\n") + 1
-        fig.text(0.01, 0.005, text, fontsize=7, color=COLORS["muted"], ha="left", va="bottom",
-                 wrap=True)
+        fig.text(0.01, 0.005, text, fontsize=7, color=COLORS["muted"], ha="left", va="bottom")
         fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.08 + 0.025 * n))
     if synthetic or is_synthetic(*objs):
         fig.text(0.5, 0.5, SYNTHETIC_LABEL, fontsize=34, color="#c62828", alpha=0.25,

@@ -239,7 +239,9 @@ def place_labels(fig: Any, ax: Any, labels: list[PriceLabel], x: float,
     overlapping, at most ``max_labels``, only prices inside the axis. Call after the
     y limits are final. Returns the labels written.
     """
-    fig.canvas.draw_idle()
+    # the pixel positions need only the final axes box and limits, not a draw of the
+    # figure (a full draw cost as much as printing the chart)
+    ax.apply_aspect()
     lo, hi = ax.get_ylim()
     to_px = ax.transData.transform
     gap = fontsize * fig.dpi / 72 * 1.3  # one line of text, in pixels

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import io
 import re
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import pandas as pd
 from .. import config
 from .catalog import PRICE_COLUMNS, SeriesSpec
 from .errors import DataError
+from .parsed import parsed
 from .pointintime import add_release_columns
 from .provenance import Provenance, attach
 from .validation import check_columns, parse_dates, validate_prices, validate_series
@@ -67,10 +69,15 @@ PRICE_PARQUETS = (ETF_PRICES, UNIVERSE_PRICES)
 @functools.lru_cache(maxsize=16)
 def _parquet_tickers(path: str, mtime_ns: int, size: int) -> frozenset[str]:
     # keyed on mtime and size: a replaced file is read again
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    col = pq.read_table(path, columns=["ticker"]).column("ticker")
-    return frozenset(col.unique().to_pylist())
+    # read as a dictionary column: the distinct tickers are each chunk's dictionary
+    # entries in use, found among small integer codes instead of millions of strings
+    col = pq.read_table(path, columns=["ticker"], read_dictionary=["ticker"]).column("ticker")
+    return frozenset(t for chunk in col.chunks
+                     for t in chunk.dictionary.take(pc.unique(chunk.indices)).to_pylist()
+                     if t is not None)
 
 
 def parquet_tickers(path: Path) -> frozenset[str]:
@@ -173,9 +180,10 @@ def provenance_doc(folder: Path, path: Path) -> tuple[Path, str] | None:
     return (best[1], best[2]) if best else None
 
 
-def _read_text_csv(path: Path, name: str) -> pd.DataFrame:
+def _read_text_csv(path: Path, name: str, data: bytes | None = None) -> pd.DataFrame:
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(path if data is None else io.BytesIO(data), dtype=str,
+                          keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(name, f"cannot parse {path.name} as CSV: {exc}") from None
     except pd.errors.EmptyDataError:
@@ -184,9 +192,10 @@ def _read_text_csv(path: Path, name: str) -> pd.DataFrame:
     return raw
 
 
-def read_prices_csv(path: Path, name: str) -> pd.DataFrame:
-    """Read and validate a price CSV (``date,open,high,low,close[,adj_close][,volume]``)."""
-    raw = _read_text_csv(path, name)
+def read_prices_csv(path: Path, name: str, data: bytes | None = None) -> pd.DataFrame:
+    """Read and validate a price CSV (``date,open,high,low,close[,adj_close][,volume]``);
+    ``data``: the file's bytes, when already read."""
+    raw = _read_text_csv(path, name, data)
     check_columns(list(raw.columns), name, ("date", "open", "high", "low", "close"),
                   ("date", *PRICE_COLUMNS))
     raw.index = parse_dates(raw.pop("date"), name, _FIRST_DATA_LINE)
@@ -195,8 +204,16 @@ def read_prices_csv(path: Path, name: str) -> pd.DataFrame:
 
 def read_series_csv(path: Path, spec: SeriesSpec, contracts: str = "primary") -> pd.DataFrame:
     """Read and validate a non-price CSV of the snapshot; adds the ``published`` column."""
+    out = _parse_series_csv(path, spec, contracts)
+    add_release_columns(out, spec.release)
+    return out
+
+
+def _parse_series_csv(path: Path, spec: SeriesSpec, contracts: str = "primary",
+                      data: bytes | None = None) -> pd.DataFrame:
+    """:func:`read_series_csv` without the release dates (those follow today's calendars)."""
     name = spec.name
-    raw = _read_text_csv(path, name)
+    raw = _read_text_csv(path, name, data)
     text_cols: tuple[str, ...] = ()
     bool_cols: tuple[str, ...] = ()
     unique = True
@@ -220,10 +237,8 @@ def read_series_csv(path: Path, spec: SeriesSpec, contracts: str = "primary") ->
         raw = raw[primary.to_numpy()]
     elif spec.kind == "cot" and contracts not in ("all", "primary"):
         raise DataError(name, f"contracts must be 'primary' or 'all', got {contracts!r}")
-    out = validate_series(raw, name, spec if spec.columns else None, text_cols, bool_cols,
-                          _FIRST_DATA_LINE, unique=unique)
-    add_release_columns(out, spec.release)
-    return out
+    return validate_series(raw, name, spec if spec.columns else None, text_cols, bool_cols,
+                           _FIRST_DATA_LINE, unique=unique)
 
 
 def read_prices_parquet(path: Path, ticker: str, name: str) -> pd.DataFrame:
@@ -259,9 +274,11 @@ def read(folder: Path, spec: SeriesSpec, contracts: str = "primary") -> pd.DataF
     if spec.kind == "prices" and path.suffix == ".parquet":
         df = read_prices_parquet(path, _symbol(spec), spec.name)
     elif spec.kind == "prices":
-        df = read_prices_csv(path, spec.name)
+        df = parsed(path, f"prices {spec.name}", lambda data: read_prices_csv(path, spec.name, data))
     else:
-        df = read_series_csv(path, spec, contracts=contracts)
+        df = parsed(path, f"{spec!r} contracts={contracts}",
+                    lambda data: _parse_series_csv(path, spec, contracts, data))
+        add_release_columns(df, spec.release)
     df.index.name = "date"
     notes = _NOTES.get(spec.name, ())
     doc = provenance_doc(folder, path)

@@ -43,6 +43,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._core.imports import jsonschema_without_iri
+
 __all__ = ["ForkedKernel", "fork_kernel", "forkable", "started"]
 
 # What the notebooks' kernels import (measured over the nine notebooks). pyplot does not
@@ -53,7 +55,7 @@ PRELOAD = (
     "numpy", "pandas", "scipy.stats", "scipy.optimize", "statsmodels.api",
     "statsmodels.tsa.regime_switching.markov_regression", "matplotlib", "matplotlib.pyplot",
     "mplfinance",
-    "numba", "bokeh.plotting", "bokeh.embed", "jsonschema", "yaml",
+    "numba", "bokeh.plotting", "bokeh.embed", "yaml",
     "smallcaps", "smallcaps.breadth", "smallcaps.breadth.kernel", "smallcaps.briefing",
     "smallcaps.charts", "smallcaps.charts.interactive", "smallcaps.claims",
     "smallcaps.data", "smallcaps.params", "smallcaps.regimes", "smallcaps.relative",
@@ -62,6 +64,7 @@ PRELOAD = (
     "smallcaps.technicals._panel_kernels", "smallcaps.technicals.panel",
     "smallcaps.universe", "smallcaps.widgets",
 )
+WARM = ("smallcaps.technicals.panel", "smallcaps.breadth")  # each has warm_compiled()
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 _ENTRY = "import json, sys; from smallcaps.run.zygote import serve; serve(sys.argv[1], json.loads(sys.argv[2]))"
 GONE = "exited"  # written beside the socket when the zygote exits before the batch ends
@@ -238,10 +241,28 @@ class ForkedKernel:
 
 def _preload() -> None:
     os.environ["MPLBACKEND"] = INLINE_BACKEND  # what ipykernel sets before matplotlib loads
+    jsonschema_without_iri()  # as in the runner: without the IRI checker's 1.5-3.5 s import
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except Exception:  # an optional module: a kernel that needs it fails as it would anyway
+            continue
+    _warm_compiled()
+
+
+def _warm_compiled() -> None:
+    """Load the kit's compiled (numba) kernels, as a kernel would on first use.
+
+    A kernel pays about a second the first time it calls a compiled function in its
+    process (numba's target set-up and its on-disk cache), even with nothing to
+    compile. Each module of :data:`WARM` runs its compiled paths once on a tiny
+    synthetic panel (results dropped; 0.3-0.8 s in all), so every forked kernel starts
+    with those functions loaded, with the argument types the real calls use.
+    """
+    for name in WARM:
+        try:
+            importlib.import_module(name).warm_compiled()
+        except Exception:  # a warm-up only: a kernel that needs these pays the load itself
             continue
 
 
@@ -325,3 +346,8 @@ def serve(sock: str, own: Sequence[str]) -> None:
                 _become_kernel(request)
             conn.sendall(json.dumps({"pid": pid}).encode())
     server.close()
+    # nothing left to save: skip the interpreter's teardown of the thousands of modules the
+    # preload imported (about a second on a 2-core machine), which the batch would wait for
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -42,13 +42,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.indexers import BaseIndexer
 
 from ._checks import check_fraction, check_window
 from ._filters import COMPILED_FROM, rolling_mean, seeded_ema, wilder_rsi
 from .ranges import _COLUMNS as _RANGE_COLUMNS
 
 __all__ = ["PanelRotation", "check_panel", "ema", "find_ranges", "ma_crosses", "ma_state",
-           "new_highs", "new_lows", "rotation", "rotation_latest", "rsi", "sma"]
+           "new_highs", "new_lows", "rotation", "rotation_latest", "rsi", "sma", "warm_compiled"]
 
 
 # --------------------------------------------------------------------------- inputs
@@ -182,10 +183,36 @@ def _smooth_rows(x: np.ndarray, alpha: float) -> np.ndarray:
     return pd.DataFrame(x.T).ewm(alpha=alpha, adjust=False).mean().to_numpy().T
 
 
+class _RowWindows(BaseIndexer):
+    """Trailing windows of ``window_size`` values on rows of ``row`` values laid end to
+    end, cut at the start of each row (so no window mixes two symbols)."""
+
+    def get_window_bounds(self, num_values: int = 0, min_periods: int | None = None,
+                          center: bool | None = None, closed: str | None = None,
+                          step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        t = np.arange(num_values, dtype="int64")
+        end = t + 1
+        return np.maximum(end - self.window_size, t - t % self.row), end
+
+
+def _rolling_rows(x: np.ndarray, n: int, how: str, **kw: Any) -> np.ndarray:
+    """``pd.Series(row).rolling(n, min_periods=n).<how>(**kw)`` of every row of ``x`` (S, T).
+
+    The same numbers, bit for bit, as pandas' window on each row or on each column of
+    ``x.T``: pandas starts its running sums afresh where a window does not overlap
+    the one before, which is where a row starts. One window call over all rows
+    instead of one per symbol (pandas recomputes the bounds for every column).
+    """
+    s, t = x.shape
+    flat = pd.Series(np.ascontiguousarray(x, dtype="float64").ravel(), copy=False)
+    r = flat.rolling(_RowWindows(window_size=n, row=t), min_periods=n)
+    return getattr(r, how)(**kw).to_numpy().reshape(s, t)
+
+
 def _sma_rows(p: _Packed, n: int) -> np.ndarray:
     if p.values.shape[1] >= COMPILED_FROM or p.values.shape[1] < n:
         return _rows(p, n, lambda x: rolling_mean(x, n))
-    return _valid_only(_packed_frame(p).rolling(n).mean().to_numpy().T, p, n)
+    return _valid_only(_rolling_rows(p.values, n, "mean"), p, n)
 
 
 def _ema_rows(p: _Packed, n: int) -> np.ndarray:
@@ -616,9 +643,10 @@ def _rotation_arrays(prices: pd.DataFrame, benchmark: pd.DataFrame | pd.Series, 
     rs = frame.ewm(span=smooth, adjust=False).mean()
 
     def z(v: pd.DataFrame) -> pd.DataFrame:
-        mu = v.rolling(window, min_periods=window).mean()
-        sd = v.rolling(window, min_periods=window).std(ddof=0)
-        return (v - mu) / sd.where(sd > 0)
+        rows = v.to_numpy().T
+        mu = _rolling_rows(rows, window, "mean").T
+        sd = _rolling_rows(rows, window, "std", ddof=0).T
+        return (v - mu) / np.where(sd > 0, sd, np.nan)
 
     rr = 100.0 + z(rs)
     rm = 100.0 + z(rr - rr.shift(lag))
@@ -674,3 +702,21 @@ def rotation_latest(prices: pd.DataFrame, benchmark: pd.DataFrame | pd.Series, *
     idx, p, rs, rr, rm, *_ = _rotation_arrays(prices, benchmark, window, lag, smooth,
                                               frequency, basis)
     return _latest_frame(prices.columns, lambda js, pos: idx[p.rows[js, pos]], rr, rm)
+
+
+def warm_compiled() -> None:
+    """Load the compiled kernels of the panel functions (numba's on-disk cache, or a
+    compilation the first time) with the argument types real panels give.
+
+    Runs the range scan and the new highs and lows on a tiny synthetic panel; the
+    results are dropped. The runner's kernel zygote calls it, so that kernels forked
+    from it start with the kernels loaded (about a second less on a first scan).
+    """
+    idx = pd.bdate_range("2020-01-01", periods=300)
+    steps = np.random.default_rng(0).normal(0.0, 0.01, (300, 3))
+    close = pd.DataFrame(100.0 * np.exp(np.cumsum(steps, axis=0)), index=idx,
+                         columns=["A", "B", "C"])
+    close.iloc[:40, 2] = np.nan  # symbols with different histories, as in a universe
+    find_ranges(close * 1.01, close * 0.99, close, min_bars=60)
+    new_highs(close)
+    new_lows(close)
