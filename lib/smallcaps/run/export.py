@@ -34,10 +34,10 @@ from __future__ import annotations
 import ast
 import functools
 import html as _html
+import importlib.util
 import json
 import os
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -108,11 +108,13 @@ def reveal_assets() -> dict[str, str]:
     RuntimeError
         ``sphinx-revealjs`` is not installed (it is a dependency of smallcaps).
     """
-    try:
-        root = resources.files("sphinx_revealjs") / "_static" / "revealjs"
-    except ModuleNotFoundError as exc:  # pragma: no cover  (a declared dependency)
+    # found, not imported: importing sphinx_revealjs imports Sphinx's builders (about a
+    # second per process) for files the package only carries
+    spec = importlib.util.find_spec("sphinx_revealjs")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover  (a dependency)
         raise RuntimeError("slides need reveal.js from the 'sphinx-revealjs' package: "
-                           "pip install sphinx-revealjs") from exc
+                           "pip install sphinx-revealjs")
+    root = Path(next(iter(spec.submodule_search_locations))) / "_static" / "revealjs"
     files = {"css": "dist/reveal.css", "theme": "dist/theme/white.css", "js": "dist/reveal.js",
              "notes": "plugin/notes/notes.js"}
     out = {}
