@@ -85,7 +85,7 @@ def kernel_zygote():
     from, as ``smallcaps run --all`` does (None where it cannot run, or with
     ``SMALLCAPS_ZYGOTE=0``: kernels are then launched the usual way)."""
     from smallcaps.run import kernel_name
-    from smallcaps.run.batch import kernel_zygote as zygote
+    from smallcaps.run.kernels import kernel_zygote as zygote
 
     with zygote(kernel_name()) as sock:
         yield sock

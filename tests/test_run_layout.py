@@ -96,7 +96,7 @@ def test_nothing_below_the_notebooks_imports_the_runner():
 
 def test_run_package_layers():
     graph = _graph()
-    order = ["export", "manifest", "index", "zygote", "execute", "batch", "report"]
+    order = ["export", "manifest", "index", "zygote", "kernels", "execute", "batch", "report"]
     for i, low in enumerate(order):
         deps = {d.rsplit(".", 1)[-1] for d in graph[f"smallcaps.run.{low}"]
                 if d.startswith("smallcaps.run.")}

@@ -20,7 +20,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from smallcaps import run as runner
-from smallcaps.run import execute, zygote
+from smallcaps.run import kernels, zygote
 
 PY = sys.executable
 
@@ -158,8 +158,8 @@ def test_a_forked_kernel_is_timed_out_and_stopped(tmp_path, monkeypatch):
 
 
 def test_kernel_python_reads_the_kernelspec():
-    assert execute.kernel_python("no-such-kernel-here") is None
-    assert execute.kernel_python("python3") is not None
+    assert kernels.kernel_python("no-such-kernel-here") is None
+    assert kernels.kernel_python("python3") is not None
 
 
 WARM_CHECK = """
@@ -190,3 +190,17 @@ def test_the_zygote_loads_the_compiled_kernels_that_real_runs_call(snapshot_dir)
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert all(n >= 1 for n in got["warmed"]), got
     assert got["after"] == got["warmed"], got
+
+
+def test_the_run_command_starts_its_zygote_before_importing_pandas():
+    # `smallcaps run --all` starts the batch's zygote first, so that its imports overlap the
+    # command's own: parsing the command and finding the kernelspec's interpreter stay light
+    code = ("import sys\n"
+            "from smallcaps.cli import build_parser\n"
+            "from smallcaps.run import kernels\n"
+            "build_parser('run').parse_args(['run', '--all', '--jobs', '2'])\n"
+            "kernels.kernel_python(kernels.kernel_name())\n"
+            "print(sorted(m for m in ('pandas', 'numpy', 'smallcaps.data') if m in sys.modules))")
+    out = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -49,6 +49,7 @@ from typing import Any
 import pandas as pd
 
 from ._core.dates import ISO_HINT, parse_date
+from ._core.errors import ParameterError
 
 __all__ = ["KINDS", "ParameterError", "Spec", "check", "choice", "choice_list", "date",
            "date_list", "flag", "fraction", "int_list", "integer", "number", "number_list",
@@ -58,15 +59,6 @@ Validator = Callable[[str, Any], Any]
 MAX_TEXT = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DATE_MIN, _DATE_MAX = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
-
-
-class ParameterError(ValueError):
-    """A notebook or CLI parameter has a bad value."""
-
-    def __init__(self, name: str, problem: str) -> None:
-        self.name = name
-        self.problem = problem
-        super().__init__(f"parameter {name!r}: {problem}")
 
 
 def _type_name(v: Any) -> str:

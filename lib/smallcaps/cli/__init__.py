@@ -10,8 +10,13 @@ from collections.abc import Sequence
 
 from .. import __version__
 
+COMMANDS = ("data", "run", "report", "check", "scan")  # each is the module that adds it
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command, or only ``command`` (some commands'
+    help lists choices that live in heavy modules; ``run`` starts its kernel zygote
+    before it imports pandas)."""
     parser = argparse.ArgumentParser(
         prog="smallcaps",
         description="Research kit for US small caps: data, notebooks, reports.",
@@ -19,28 +24,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"smallcaps {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in ("data", "run", "report", "check", "scan"):
+    for module in COMMANDS if command not in COMMANDS else (command,):
         importlib.import_module(f".{module}", __name__).add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``smallcaps`` console script; returns the exit status."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
-    from ..data.errors import DataError
-    from ..params import ParameterError
-
     try:
         return int(args.func(args) or 0)
-    except (DataError, ParameterError) as exc:
-        print(f"smallcaps: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
-    except OSError as exc:  # a path the user gave is unusable: one line, no traceback
-        print(f"smallcaps: error: {os_error_message(exc)}", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        # the kit's error types are imported only now, keeping pandas and the data layer
+        # out of a command's start (``run`` starts its kernel zygote before them)
+        from ..data.errors import DataError
+        from ..params import ParameterError
+
+        if isinstance(exc, (DataError, ParameterError)):
+            print(f"smallcaps: error: {exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, OSError):  # a path the user gave is unusable: one line, no traceback
+            print(f"smallcaps: error: {os_error_message(exc)}", file=sys.stderr)
+            return 1
+        raise
 
 
 def os_error_message(exc: OSError) -> str:

@@ -19,8 +19,11 @@ import shutil
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the checks themselves, not by the command line
+    import pandas as pd
+
 
 # column widths of the table (text and note wrap; the rest are short)
 _WIDTHS = {"id": 14, "text": 34, "expected": 18, "kit value": 18, "verdict": 13, "note": 44}

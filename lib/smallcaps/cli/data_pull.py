@@ -8,7 +8,7 @@ import sys
 
 def add_pull_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``pull`` action under ``smallcaps data``."""
-    from ..data.pull import (
+    from .._core.pull_limits import (
         DEFAULT_DEADLINE,
         DEFAULT_MAX_AGE_HOURS,
         DEFAULT_REQUEST_DEADLINE,

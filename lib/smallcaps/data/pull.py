@@ -52,6 +52,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core.pull_limits import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_AGE_HOURS,
+    DEFAULT_REQUEST_DEADLINE,
+    DEFAULT_TIMEOUT,
+)
 from . import cache
 from .catalog import CATALOG, SeriesSpec
 from .catalog import spec as get_spec
@@ -59,12 +65,6 @@ from .errors import DataError
 from .pointintime import add_release_columns
 from .provenance import Provenance, attach, provenance
 
-DEFAULT_MAX_AGE_HOURS = 12.0
-# seconds for the whole pull, and for one request (retries and waits included)
-DEFAULT_DEADLINE = 600.0
-DEFAULT_REQUEST_DEADLINE = 120.0
-# seconds one HTTP attempt may take end to end
-DEFAULT_TIMEOUT = 30.0
 # a replacement may drop at most this share of the cached dates (vendors withdraw a bad bar)
 MAX_DROPPED_SHARE = cache.MAX_DROPPED_SHARE
 PRICE_OVERLAP = pd.Timedelta(days=14)

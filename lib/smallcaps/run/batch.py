@@ -27,12 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import config
 from ..params import ParameterError
 from . import execute as _execute
 from . import manifest as _manifest
-from . import zygote as _zygote
 from .execute import RunResult, RunSpec, load_params_file, prepare
+from .kernels import kernel_zygote
 
 __all__ = ["BatchResult", "grid", "run_all", "run_batch"]
 
@@ -202,19 +201,6 @@ def _run_dask(payloads: list[dict[str, Any]], scheduler: str | Any,
 
 
 @contextlib.contextmanager
-def kernel_zygote(kernel: str, env: dict[str, str] | None = None) -> Iterator[str | None]:
-    """A :mod:`~smallcaps.run.zygote` for kernels of kernelspec ``kernel``, started with
-    ``env`` (default: this process's); yields its socket, or None when the kernelspec
-    cannot be forked or ``SMALLCAPS_ZYGOTE`` is off (kernels are then launched)."""
-    python = _execute.kernel_python(kernel) if config.zygote() else None
-    if python is None:
-        yield None
-        return
-    with _zygote.started(python, env) as sock:
-        yield sock
-
-
-@contextlib.contextmanager
 def _local_zygote(payloads: Sequence[dict[str, Any]]) -> Iterator[str | None]:
     """A kernel zygote for a local batch of two or more runs on one kernelspec (one run
     would only pay the zygote's imports instead of the kernel's)."""
@@ -229,7 +215,8 @@ def _local_zygote(payloads: Sequence[dict[str, Any]]) -> Iterator[str | None]:
 def run_batch(specs: Sequence[RunSpec], out_dir: str | Path = "reports", *, jobs: int = 1,
               scheduler: str | Any | None = None, export: Iterable[str] = ("html", "slides"),
               kernel: str | None = None, timeout: float | None = None,
-              progress: bool = True, kind: str = "batch") -> BatchResult:
+              progress: bool = True, kind: str = "batch",
+              zygote: str | None = None) -> BatchResult:
     """Execute prepared runs in parallel; failures never stop the others.
 
     Parameters
@@ -242,6 +229,10 @@ def run_batch(specs: Sequence[RunSpec], out_dir: str | Path = "reports", *, jobs
     progress : show a tqdm progress bar on stderr.
     kind : ``"grid"`` for the combinations of one notebook (the index page then
         adjusts their p-values together), ``"batch"`` otherwise.
+    zygote : the socket of a kernel zygote already started for these runs' kernelspec
+        (:func:`smallcaps.run.kernels.kernel_zygote`; the ``run`` command starts it
+        before its own imports); by default a local batch of two or more runs starts
+        its own.
 
     Returns
     -------
@@ -271,9 +262,10 @@ def run_batch(specs: Sequence[RunSpec], out_dir: str | Path = "reports", *, jobs
         if scheduler is not None:
             _run_dask(payloads, scheduler, done)
         else:
-            with _local_zygote(payloads) as zygote:
+            given = contextlib.nullcontext(zygote) if zygote is not None else None
+            with given or _local_zygote(payloads) as sock:
                 for job in payloads:
-                    job["zygote"] = zygote
+                    job["zygote"] = sock
                 if jobs == 1 or len(payloads) <= 1:
                     for i, job in enumerate(payloads):
                         done(i, _execute.execute_job(job))

@@ -41,16 +41,15 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from .._core.errors import ParameterError
 from .._core.imports import jsonschema_without_iri
-from ..notebook_params import check as check_notebook_parameters
-from ..notebook_params import read as read_parameters
-from ..params import ParameterError
 from . import export as _export
 from . import manifest as _manifest
 from . import zygote as _zygote
+from .kernels import kernel_name
 from .manifest import MANIFEST_SUFFIX
 
-__all__ = ["EXPORTS", "RunResult", "RunSpec", "check_parameters", "kernel_name",
+__all__ = ["EXPORTS", "RunResult", "RunSpec", "check_parameters",
            "load_params_file", "notebook_dir", "notebooks", "prepare", "resolve_notebook",
            "run", "run_name"]
 
@@ -149,30 +148,6 @@ def resolve_notebook(notebook: str | Path) -> Path:
     raise FileNotFoundError(f"notebook {notebook} not found{hint}")
 
 
-def kernel_name() -> str:
-    """The venv's own kernelspec ("smallcaps", installed by ``make setup``) or "python3"."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    return "smallcaps" if "smallcaps" in KernelSpecManager().find_kernel_specs() else "python3"
-
-
-def kernel_python(name: str) -> list[str] | None:
-    """``[python, *options]`` of kernelspec ``name`` when it is a plain
-    ``ipykernel_launcher`` spec (a kernel a :mod:`~smallcaps.run.zygote` can fork),
-    else None."""
-    from jupyter_client.kernelspec import NoSuchKernel
-    from jupyter_client.manager import KernelManager
-
-    try:
-        km = KernelManager(kernel_name=name)
-        if km.kernel_spec is None or km.kernel_spec.argv[-1:] != ["{connection_file}"]:
-            return None
-        # jupyter_client's own command (a bare "python" becomes this interpreter)
-        return _zygote.interpreter(km.format_kernel_cmd())
-    except (NoSuchKernel, OSError, ValueError):
-        return None
-
-
 # --------------------------------------------------------------------------- parameters
 
 
@@ -217,6 +192,10 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any] | None 
         Unknown name (with close matches), a value of the wrong type, a bad date,
         an unsafe string, or a value the notebook's own check rejects.
     """
+    # imported here: pool workers import this module only to run jobs, without pandas
+    from ..notebook_params import check as check_notebook_parameters
+    from ..notebook_params import read as read_parameters
+
     return check_notebook_parameters(read_parameters(resolve_notebook(notebook)), parameters,
                                      rules=preflight)
 
@@ -589,6 +568,8 @@ def jobs_for(specs: Iterable[RunSpec], out_dir: str | Path, export: Iterable[str
     bad = [e for e in export if e not in EXPORTS]
     if bad:
         raise ParameterError("export", f"unknown export {', '.join(bad)} (choose from {', '.join(EXPORTS)})")
+    from ..notebook_params import read as read_parameters
+
     env = data_mode_env()
     kernel = kernel or kernel_name()
     versions = _manifest.versions()

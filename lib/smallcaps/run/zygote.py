@@ -149,6 +149,8 @@ def started(python: Sequence[str], env: dict[str, str] | None = None) -> Iterato
         stopping.set()
         with contextlib.suppress(OSError):
             proc.stdin.close()  # type: ignore[union-attr]  # EOF: the zygote exits
+        if not os.path.exists(sock):
+            proc.kill()  # still importing (a batch that ended early): nothing to wait for
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
