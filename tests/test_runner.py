@@ -335,9 +335,15 @@ def test_a_pool_starts_the_longest_runs_first(tmp_path):
     jobs.append({"name": "f", "out_dir": str(tmp_path)})
     # unknown times first (file order), then by the last run's seconds, longest first
     assert [jobs[i]["name"] for i in batch.longest_first(jobs)] == ["b", "d", "f", "c", "e", "a"]
-    # no earlier manifests: the order is the given one
+    # no earlier manifests: the larger notebooks first, else the order given
     fresh = [{"name": n, "out_dir": str(tmp_path / "none")} for n in "xyz"]
     assert batch.longest_first(fresh) == [0, 1, 2]
+    for n, size in (("small", 10), ("large", 3000), ("middle", 500)):
+        (tmp_path / f"{n}.ipynb").write_text("x" * size)
+    sized = [{"name": n, "out_dir": str(tmp_path / "none"), "notebook": str(tmp_path / f"{n}.ipynb")}
+             for n in ("small", "large", "middle", "gone")]
+    assert [sized[i]["name"] for i in batch.longest_first(sized)] == [
+        "large", "middle", "small", "gone"]
 
 
 def test_runner_processes_skip_the_slow_iri_checker_and_plain_imports_do_not():

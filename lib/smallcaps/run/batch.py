@@ -151,15 +151,25 @@ def _last_seconds(job: dict[str, Any]) -> float | None:
     return float(seconds) if isinstance(seconds, (int, float)) else None
 
 
+def _notebook_size(job: dict[str, Any]) -> int:
+    try:
+        return Path(job["notebook"]).stat().st_size
+    except (KeyError, OSError):
+        return 0
+
+
 def longest_first(payloads: Sequence[dict[str, Any]]) -> list[int]:
     """Submission order for a pool: runs whose last time is unknown, then the longest.
 
     Starting the longest runs first keeps the workers busy to the end (the classic
-    longest-processing-time rule); without earlier manifests the order is unchanged.
+    longest-processing-time rule). Runs without an earlier manifest go first, the
+    larger notebook files among them first (more sections: a rough guess of the
+    longer run); otherwise the order is unchanged.
     """
     last = [_last_seconds(job) for job in payloads]
+    size = [_notebook_size(job) if t is None else 0 for job, t in zip(payloads, last, strict=True)]
     return sorted(range(len(payloads)),
-                  key=lambda i: (last[i] is not None, -(last[i] or 0.0), i))
+                  key=lambda i: (last[i] is not None, -(last[i] or 0.0), -size[i], i))
 
 
 def _run_pool(payloads: list[dict[str, Any]], jobs: int,
