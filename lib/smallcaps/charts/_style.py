@@ -317,7 +317,10 @@ def finish(fig: Any, *objs: Any, params: Mapping[str, Any] | None = None, synthe
         text = wrap_to_width(text, 7, fig.get_figwidth() * 72 * 0.98)
         n = text.count("\n") + 1
         fig.text(0.01, 0.005, text, fontsize=7, color=COLORS["muted"], ha="left", va="bottom")
-        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.08 + 0.025 * n))
+        # room below the axes for the tick labels (about 0.45 in) and the footer's lines
+        # (7 points, 1.25 spacing), in inches: the same on a short and a tall figure
+        need = (0.45 + n * 7 * 1.25 / 72) / fig.get_figheight()
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, min(need, 0.6)))
     if synthetic or is_synthetic(*objs):
         fig.text(0.5, 0.5, SYNTHETIC_LABEL, fontsize=34, color="#c62828", alpha=0.25,
                  ha="center", va="center", rotation=20, weight="bold")

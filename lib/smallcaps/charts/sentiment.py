@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._style import COLORS, column_bars, finish, kit_style, source_line
+from ._style import COLORS, column_bars, finish, kit_style
 
 __all__ = [
     "event_panels",
@@ -41,19 +41,6 @@ def _slice(obj, start, end):
 
 def _name(obj, default: str) -> str:
     return str((getattr(obj, "attrs", {}).get("provenance") or {}).get("name", default))
-
-
-def _finish(fig, *objs, params):
-    """``finish`` after reserving room for the footer (its lines wrap on long paths)."""
-    import math
-
-    text = source_line(*objs, params=params)
-    chars = int(fig.get_figwidth() * 15)  # ~7 pt characters per line
-    lines = sum(max(1, math.ceil(len(line) / chars)) for line in text.splitlines()) if text else 0
-    need = (0.45 + 0.13 * lines) / fig.get_figheight()
-    if fig.subplotpars.bottom < need:
-        fig.subplots_adjust(bottom=min(need, 0.6))
-    return finish(fig, *objs, params=params)
 
 
 def _shade_missing_weeks(ax, runs: pd.DataFrame, label: bool = True) -> None:
@@ -127,7 +114,7 @@ def positioning_bars(
                           f"({lo:%Y-%m-%d} to {hi:%Y-%m-%d})")
         fig.align_ylabels(axes)
     objs = (cot,) + ((prices,) if prices is not None else ())
-    return _finish(fig, *objs, params={"groups": list(groups), "measure": measure, "start": start,
+    return finish(fig, *objs, params={"groups": list(groups), "measure": measure, "start": start,
                                       "end": end})
 
 
@@ -167,7 +154,7 @@ def positioning_comparison(
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.legend(loc="best", ncols=min(4, len(shown.columns)))
-    return _finish(fig, *sources, params={"start": start, "end": end})
+    return finish(fig, *sources, params={"start": start, "end": end})
 
 
 def short_interest_chart(
@@ -220,7 +207,7 @@ def short_interest_chart(
             axes[1].set_ylabel("days to cover")
         ax.set_title(title or f"{_name(metrics, 'short interest')} against price "
                      f"({shown.index[0]:%Y-%m-%d} to {shown.index[-1]:%Y-%m-%d}, {len(shown)} reports)")
-    return _finish(fig, metrics, prices, params={"start": start, "end": end})
+    return finish(fig, metrics, prices, params={"start": start, "end": end})
 
 
 def putcall_chart(
@@ -266,7 +253,7 @@ def putcall_chart(
         ax2.set_ylabel("percentile" if extremes.method == "percentile" else "z-score")
         ax.set_title(title or f"{extremes.name}: extremes against a trailing {extremes.window} window "
                      f"({t.index[0]:%Y-%m-%d} to {t.index[-1]:%Y-%m-%d})")
-    return _finish(fig, extremes.table, *((ratio,) if ratio is not None else ()),
+    return finish(fig, extremes.table, *((ratio,) if ratio is not None else ()),
                   params={"method": extremes.method, "window": extremes.window,
                           "high": extremes.high, "low": extremes.low, "start": start, "end": end})
 
@@ -326,7 +313,7 @@ def sentiment_heat_strip(
         cb = fig.colorbar(im, ax=ax, pad=0.01, fraction=0.03)
         cb.set_label("percentile (grey: no reading)")
         ax.set_title(title)
-    return _finish(fig, *sources, params={"freq": freq, "start": start, "end": end})
+    return finish(fig, *sources, params={"freq": freq, "start": start, "end": end})
 
 
 def _edges(index: pd.DatetimeIndex) -> np.ndarray:
@@ -370,4 +357,4 @@ def event_panels(
             if ax is not axes[0][0]:
                 ax.set_ylabel("")
         fig.suptitle(title, fontweight="bold")
-    return _finish(fig, *sources, params={"studies": len(keep)})
+    return finish(fig, *sources, params={"studies": len(keep)})
