@@ -52,7 +52,11 @@ __all__ = ["ForkedKernel", "fork_kernel", "forkable", "started"]
 # left to the kernel, because it binds to the kernel's shell when it is imported.
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel_launcher",
-    "numpy", "pandas", "scipy.stats", "scipy.optimize", "statsmodels.api",
+    "numpy", "pandas", "scipy.stats", "scipy.optimize",
+    # the statsmodels modules the kit imports (statsmodels.api would add its graphics)
+    "statsmodels.regression.linear_model", "statsmodels.tsa.api", "statsmodels.tsa.stattools",
+    "statsmodels.tsa.ar_model", "statsmodels.tsa.vector_ar.vecm", "statsmodels.stats.multitest",
+    "statsmodels.stats.stattools", "statsmodels.tools.tools",
     "statsmodels.tsa.regime_switching.markov_regression", "matplotlib", "matplotlib.pyplot",
     "mplfinance",
     "numba", "bokeh.plotting", "bokeh.embed", "yaml",
