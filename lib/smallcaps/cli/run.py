@@ -81,20 +81,20 @@ def _print_params(notebook: Path) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    with contextlib.ExitStack() as stack:
-        return _run(args, _early_zygote(args, stack))
+    with _batch_zygote(args) as zygote:
+        return _run(args, zygote)
 
 
-def _early_zygote(args: argparse.Namespace, stack: contextlib.ExitStack) -> str | None:
+def _batch_zygote(args: argparse.Namespace) -> contextlib.AbstractContextManager[str | None]:
     """For a local batch (``--all``, ``--grid``), the kernel zygote, started before the
     rest of the runner is imported: its imports (about 5 s on a 2-core machine) overlap
     this command's own start. None otherwise (the batch then decides, as from Python)."""
     if not (args.all or args.grid) or args.scheduler or args.list_params or (
             args.all == bool(args.notebook)):
-        return None
+        return contextlib.nullcontext(None)
     from ..run.kernels import kernel_name, kernel_zygote
 
-    return stack.enter_context(kernel_zygote(args.kernel or kernel_name(), dict(os.environ)))
+    return kernel_zygote(args.kernel or kernel_name(), dict(os.environ))
 
 
 def _run(args: argparse.Namespace, zygote: str | None) -> int:

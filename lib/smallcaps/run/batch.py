@@ -272,8 +272,8 @@ def run_batch(specs: Sequence[RunSpec], out_dir: str | Path = "reports", *, jobs
         if scheduler is not None:
             _run_dask(payloads, scheduler, done)
         else:
-            given = contextlib.nullcontext(zygote) if zygote is not None else None
-            with given or _local_zygote(payloads) as sock:
+            with (contextlib.nullcontext(zygote) if zygote is not None
+                  else _local_zygote(payloads)) as sock:
                 for job in payloads:
                     job["zygote"] = sock
                 if jobs == 1 or len(payloads) <= 1:
