@@ -119,3 +119,23 @@ def test_chart_errors(demo):
         sc.charts.candles(df, df.index[-60], None, events=pd.DataFrame({"when": [1]}))
     with pytest.raises(ValueError, match="ma_kind='wma'"):
         sc.charts.candles(df, ma_kind="wma")
+
+
+def test_rsi_and_its_30_70_lines_share_one_axis(snapshot_dir, monkeypatch):
+    # mplfinance's default ("auto") moved the 30/70 lines to a second, right-hand axis of
+    # the RSI panel, which then showed tick labels 65-75 beside it (IWM, 2008-H1)
+    monkeypatch.setenv("SMALLCAPS_SNAPSHOT", str(snapshot_dir))
+    df = sc.data.load("IWM")
+    fig = sc.charts.candles(df, "2008-01-01", "2008-06-30", mas=(50, 100, 200), rsi=14)
+    try:
+        (rax,) = [a for a in fig.axes if a.get_ylabel() == "RSI 14"]
+        assert rax.get_ylim() == (0.0, 100.0)
+        levels = sorted(float(np.nanmean(ln.get_ydata())) for ln in rax.get_lines()
+                        if np.nanstd(ln.get_ydata()) == 0)
+        assert levels == [30.0, 70.0]
+        # nothing is drawn on the panel's twin axis (mplfinance makes one per panel)
+        twins = [a for a in fig.axes
+                 if a is not rax and a.get_position().bounds == rax.get_position().bounds]
+        assert twins and all(not a.get_lines() for a in twins)
+    finally:
+        _close(fig)

@@ -153,11 +153,14 @@ def candles(
     if rsi is not None:
         r = T.rsi(bars["close"], rsi).loc[idx].to_numpy()
         rsi_panel = 2 if want_volume else 1
+        # one axis for the RSI and its 30/70 lines: mplfinance's default ("auto") can put
+        # a line on a second, right-hand axis with its own tick labels
         adds.append(mpf.make_addplot(r, panel=rsi_panel, color=COLORS["accent"], width=1.0,
-                                     ylim=(0, 100), ylabel=f"RSI {rsi}"))
+                                     ylim=(0, 100), ylabel=f"RSI {rsi}", secondary_y=False))
         for lvl in (30, 70):
             adds.append(mpf.make_addplot(np.full(n, float(lvl)), panel=rsi_panel,
-                                         color=COLORS["muted"], width=0.6, linestyle="--"))
+                                         color=COLORS["muted"], width=0.6, linestyle="--",
+                                         secondary_y=False))
     freq = "weekly" if weekly else "daily"
     title = title or f"{name}: {freq} candles {idx[0]:%Y-%m-%d} to {idx[-1]:%Y-%m-%d}"
     kw: dict[str, Any] = {"type": "candle", "style": mpf_style(), "volume": want_volume,
